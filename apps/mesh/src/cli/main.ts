@@ -1,0 +1,51 @@
+import { UsageError, type Io, type Verb } from "./usage.ts";
+import { validateVerb } from "./validate.ts";
+
+const VERBS: Verb[] = [validateVerb];
+
+function globalUsage(): string {
+  const width = Math.max(...VERBS.map((v) => v.name.length));
+  return `skein — a service mesh that speaks Istio
+
+Usage: skein <command> [options]
+
+Commands:
+${VERBS.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`).join("\n")}
+
+Run "skein <command> --help" for a command's options.`;
+}
+
+export function defaultIo(): Io {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+  };
+}
+
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(globalUsage() + "\n");
+    return name === undefined ? 2 : 0;
+  }
+  const verb = VERBS.find((v) => v.name === name);
+  if (!verb) {
+    io.stderr(`skein: unknown command "${name}"\n\n${globalUsage()}\n`);
+    return 2;
+  }
+  try {
+    return await verb.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`skein ${verb.name}: ${e.message}\n\n${verb.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
