@@ -5,6 +5,7 @@ export * from "./model/common.ts";
 export * from "./model/resource.ts";
 export * from "./model/kinds.ts";
 export * from "./model/k8s.ts";
+export * from "./model/json-schema.ts";
 export * from "./validate/validate.ts";
 export * from "./validate/load.ts";
 export * from "./validate/cross/index.ts";

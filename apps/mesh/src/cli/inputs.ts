@@ -20,7 +20,7 @@ export async function readInputs(paths: readonly string[], cwd: string, readStdi
       continue;
     }
     const abs = resolve(cwd, p);
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = (await stat(abs)).isDirectory();
     } catch (e) {

@@ -1,7 +1,8 @@
 import { UsageError, type Io, type Verb } from "./usage.ts";
+import { schemaVerb } from "./schema.ts";
 import { validateVerb } from "./validate.ts";
 
-const VERBS: Verb[] = [validateVerb];
+const VERBS: Verb[] = [validateVerb, schemaVerb];
 
 function globalUsage(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));
