@@ -68,9 +68,9 @@ export const routeDestination = obj({
 
 export type RouteDestination = z.infer<typeof routeDestination>;
 
-/** With several destinations, all-zero weights would send traffic nowhere. */
+/** With several destinations, weights summing to zero would send traffic nowhere. */
 function checkTotalWeight(list: readonly { weight?: number | undefined }[], ctx: z.RefinementCtx): void {
-  if (list.length > 1 && list.every((d) => (d.weight ?? 0) === 0)) {
+  if (list.length > 1 && list.reduce((sum, d) => sum + (d.weight ?? 0), 0) === 0) {
     report(ctx, Code.invalidWeight, "total destination weight = 0");
   }
 }
