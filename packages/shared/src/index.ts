@@ -9,3 +9,4 @@ export * from "./model/json-schema.ts";
 export * from "./validate/validate.ts";
 export * from "./validate/load.ts";
 export * from "./validate/cross/index.ts";
+export * from "./ca/index.ts";

@@ -3,7 +3,8 @@
 // without its scheme (cluster.local/ns/default/sa/reviews).
 import { CaError } from "./crypto.ts";
 
-export interface WorkloadIdentity {
+/** The parts of a SPIFFE ID, as Istio's spiffe.Identity. */
+export interface SpiffeIdentity {
   trustDomain: string;
   namespace: string;
   serviceAccount: string;
@@ -41,7 +42,7 @@ export function spiffeId(trustDomain: string, namespace: string, serviceAccount:
  * percent-encoding, empty or dot segments, or trailing slash. Anything else is undefined,
  * because an identity that is read loosely can be spoofed.
  */
-export function parseSpiffeId(uri: string): WorkloadIdentity | undefined {
+export function parseSpiffeId(uri: string): SpiffeIdentity | undefined {
   if (uri.length > maxIdLength || !uri.startsWith(scheme)) return undefined;
   const parts = uri.slice(scheme.length).split("/");
   if (parts.length !== 5) return undefined;
