@@ -1,3 +1,5 @@
+import type { AuthorizationRule } from "../model/authorization-rule.ts";
+
 /**
  * The proxy snapshot: everything one sidecar needs, compiled from Istio resources and the
  * service registry. It is plain JSON so the control plane can push it and the sidecar can
@@ -209,5 +211,5 @@ export interface CompiledPolicy {
   dryRun: boolean;
   provider?: string;
   /** Istio AuthorizationPolicy rules as written (from/to/when), evaluated by the shared authz engine. */
-  rules: unknown[];
+  rules: AuthorizationRule[];
 }
