@@ -1,7 +1,8 @@
 import * as z from "zod";
 import { Code } from "./codes.ts";
-import { int32, isDns1123Label, obj, portSelector, report, wildcardDomainError } from "./common.ts";
+import { int32, isDns1123Label, obj, portSelector, report } from "./common.ts";
 import { headers } from "./headers.ts";
+import { wildcardHostError } from "./host-name.ts";
 
 /**
  * Istio's Destination: a service from the registry (a short name, FQDN or wildcard FQDN),
@@ -15,7 +16,7 @@ export const destination = obj({
   if (d.host === "*") {
     report(ctx, Code.invalidHost, `invalid destination host ${d.host}`, ["host"]);
   } else {
-    const err = wildcardDomainError(d.host);
+    const err = wildcardHostError(d.host);
     if (err) report(ctx, Code.invalidHost, err, ["host"]);
   }
   // Istio checks the subset only when set; an empty string means "no subset".

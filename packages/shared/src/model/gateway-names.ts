@@ -1,26 +1,10 @@
 import * as z from "zod";
 import { Code } from "./codes.ts";
 import { isDns1123Label, report } from "./common.ts";
+import { fqdnError } from "./host-name.ts";
 
 /** The reserved gateway name that means "every sidecar in the mesh". */
 export const MESH_GATEWAY = "mesh";
-
-const LABEL_ANY_CASE = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
-
-/** Istio's ValidateFQDN: DNS-1123 labels, a trailing dot allowed, no all-numeric top-level domain. */
-export function fqdnError(name: string): string | undefined {
-  if (name.length > 255) return `domain name "${name}" too long (max 255)`;
-  if (name.length === 0) return "empty domain name not allowed";
-  const labels = name.split(".");
-  const tld = labels[labels.length - 1]!;
-  if (/^[0-9]+$/.test(tld)) return `domain name "${name}" invalid (top level domain "${tld}" cannot be all-numeric)`;
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (i === labels.length - 1 && label === "" && i > 0) break;
-    if (label.length > 63 || !LABEL_ANY_CASE.test(label)) return `domain name "${name}" invalid (label "${label}" invalid)`;
-  }
-  return undefined;
-}
 
 /**
  * Istio's validateGatewayNames for one reference: `<namespace>/<name>`, or a bare name
