@@ -154,6 +154,11 @@ export interface OutlierDetection {
 
 export interface UpstreamTls {
   mode: "DISABLE" | "ISTIO_MUTUAL" | "SIMPLE" | "MUTUAL";
+  /**
+   * Istio's auto mTLS: no DestinationRule set a mode, so ISTIO_MUTUAL is used towards
+   * endpoints that have a sidecar and plaintext towards the others.
+   */
+  auto: boolean;
   /** SPIFFE IDs the server may present (its service accounts). */
   expectedSpiffeIds: string[];
   sni?: string;
@@ -162,6 +167,8 @@ export interface UpstreamTls {
 export interface Endpoint {
   address: string;
   port: number;
+  /** A Skein sidecar fronts it (auto mTLS applies). */
+  sidecar: boolean;
   labels: Record<string, string>;
   /** The workload behind it, when known (for metrics' destination labels). */
   workload?: string;
