@@ -1,7 +1,7 @@
 /**
  * A realistic mesh config: per app a Service, a Deployment per version, a DestinationRule
  * with subsets, a VirtualService splitting by weight with retries and a timeout, and an
- * AuthorizationPolicy; plus one STRICT PeerAuthentication per namespace.
+ * AuthorizationPolicy.
  */
 export function generateMeshConfig(resources: number): string {
   const docs: string[] = [];

@@ -63,10 +63,12 @@ export function validateSources(inputs: readonly SourceInput[], options: Validat
         report.diagnostics.push(
           toDiagnostic(doc, ["metadata", "name"], "warning", Code.duplicateResource, `${r.kind} ${r.metadata.namespace}/${r.metadata.name} is defined again (first at ${where}); applying both, the later one replaces the earlier`, result.identity),
         );
-        continue;
+        // As with kubectl apply, the later definition is the one that takes effect.
+        resources[resources.indexOf(earlier)] = result.loaded;
+      } else {
+        resources.push(result.loaded);
       }
       seen.set(key, result.loaded);
-      resources.push(result.loaded);
     }
   }
 
