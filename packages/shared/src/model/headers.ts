@@ -28,6 +28,7 @@ function operationNameError(name: string): string | undefined {
 }
 
 // Control characters other than horizontal tab (protoc-gen-validate's header value rule).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000A-\u001F\u007F]/;
 
 /** Istio's ValidateHTTPHeaderValue: no control characters, and well-formed %VARIABLE% expressions. */
