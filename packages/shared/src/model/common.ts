@@ -68,6 +68,9 @@ const UNIT_NANOS: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6
  * Istio's CRDs accept Go durations; units are required. Returns undefined if malformed.
  */
 export function parseDurationNanos(text: string): number | undefined {
+  // Go's time.ParseDuration takes a sign; Istio then rejects anything below 1ms.
+  const sign = text[0] === "-" ? -1 : 1;
+  if (text[0] === "-" || text[0] === "+") text = text.slice(1);
   if (text === "") return undefined;
   const re = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)/gy;
   let total = 0;
@@ -81,7 +84,7 @@ export function parseDurationNanos(text: string): number | undefined {
     i = re.lastIndex;
   }
   // Float arithmetic: round to whole nanoseconds before judging precision.
-  return Math.round(total);
+  return sign * Math.round(total);
 }
 
 export function parseDurationMs(text: string): number | undefined {
@@ -100,8 +103,6 @@ export const duration = z.string().superRefine((text, ctx) => {
     report(ctx, Code.invalidDuration, `invalid duration "${text}": only durations to ms precision are supported`);
   }
 });
-
-/** A duration that may be 0 or above (e.g. a fixed delay of 0s is allowed by Istio only >= 1ms; use `duration`). */
 
 // ---- numbers ---------------------------------------------------------------
 
@@ -131,7 +132,6 @@ export function percentInRange(label = "percentage") {
 // ---- names and hosts -------------------------------------------------------
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL_ANY_CASE = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 
 export function isDns1123Label(s: string): boolean {
   return s.length <= 63 && DNS1123_LABEL.test(s);
@@ -139,27 +139,6 @@ export function isDns1123Label(s: string): boolean {
 
 export function isDns1123Subdomain(s: string): boolean {
   return s.length > 0 && s.length <= 253 && s.split(".").every((l) => isDns1123Label(l));
-}
-
-/**
- * Istio's ValidateWildcardDomain: an FQDN or short name whose first label may be `*`.
- * Returns the error message, or undefined if valid.
- */
-export function wildcardDomainError(host: string): string | undefined {
-  if (host.length === 0) return "empty domain name not allowed";
-  if (host.length > 255) return `domain name "${host}" too long (max 255)`;
-  const labels = host.split(".");
-  const first = labels[0]!;
-  if (first !== "*" && first.includes("*")) return `domain name "${host}" invalid (label "${first}" invalid)`;
-  for (let i = first === "*" ? 1 : 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    // A trailing dot (absolute name) leaves one empty label at the end.
-    if (label === "" && i === labels.length - 1 && i > 0) continue;
-    if (label.length > 63 || !DNS1123_LABEL_ANY_CASE.test(label)) {
-      return `domain name "${host}" invalid (label "${label}" invalid)`;
-    }
-  }
-  return undefined;
 }
 
 export function isIp(s: string): boolean {
@@ -170,10 +149,6 @@ export function isCidrOrIp(s: string): boolean {
   if (isIp(s)) return true;
   return z.cidrv4().safeParse(s).success || z.cidrv6().safeParse(s).success;
 }
-
-export const dnsLabelName = z.string().superRefine((s, ctx) => {
-  if (!isDns1123Label(s)) report(ctx, Code.invalidName, `"${s}" is not a valid DNS-1123 label (lowercase letters, digits and "-", at most 63)`);
-});
 
 // ---- regular expressions ---------------------------------------------------
 
@@ -232,6 +207,3 @@ export const workloadSelector = obj({ matchLabels: matchLabels.optional() });
 
 /** Istio's PortSelector. */
 export const portSelector = obj({ number: portNumber.optional() });
-
-/** Optional list helper: Istio treats a missing and an empty list alike unless a rule says otherwise. */
-export const stringList = z.array(z.string());

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { Code } from "./codes.ts";
-import { didYouMean, obj, oneOf, report } from "./common.ts";
-import { durationNanos, signedDuration } from "./signed-duration.ts";
+import { didYouMean, duration, obj, oneOf, parseDurationNanos, report } from "./common.ts";
+
 import { matchKind, regexIssue, stringMatch } from "./string-match.ts";
 
 /** Methods Go's net/http names, plus the CORS wildcard, as Istio's supportedCORSMethods. */
@@ -30,7 +30,7 @@ export const corsPolicy = obj({
   allowMethods: z.array(z.string()).optional(),
   allowHeaders: z.array(z.string()).optional(),
   exposeHeaders: z.array(z.string()).optional(),
-  maxAge: signedDuration.optional(),
+  maxAge: duration.optional(),
   allowCredentials: z.boolean().optional(),
   unmatchedPreflights: oneOf(["UNSPECIFIED", "FORWARD", "IGNORE"]).optional(),
 }).superRefine((p, ctx) => {
@@ -58,7 +58,7 @@ export const corsPolicy = obj({
   }
   // Access-Control-Max-Age is in whole seconds.
   if (p.maxAge !== undefined) {
-    const nanos = durationNanos(p.maxAge);
+    const nanos = parseDurationNanos(p.maxAge);
     if (nanos !== undefined && nanos > 0 && nanos % 1e9 !== 0) {
       report(ctx, Code.invalidDuration, "max_age duration is accurate only to seconds precision", ["maxAge"]);
     }

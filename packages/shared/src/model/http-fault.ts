@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { Code } from "./codes.ts";
-import { didYouMean, int32, obj, percent, percentInRange, report } from "./common.ts";
-import { signedDuration } from "./signed-duration.ts";
+import { didYouMean, duration, int32, obj, percent, percentInRange, report } from "./common.ts";
+
 
 /** Canonical gRPC status names (grpc/doc/statuscodes.md), as Istio's SupportedGRPCStatus. */
 export const GRPC_STATUS_CODES = [
@@ -43,8 +43,8 @@ function setFields<T extends object>(value: T, fields: readonly (keyof T & strin
  */
 export const faultDelay = obj({
   percent: percentInRange("percent").pipe(int32).optional(),
-  fixedDelay: signedDuration.optional(),
-  exponentialDelay: signedDuration.optional(),
+  fixedDelay: duration.optional(),
+  exponentialDelay: duration.optional(),
   percentage: percent.optional(),
 }).superRefine((d, ctx) => {
   const kinds = setFields(d, ["fixedDelay", "exponentialDelay"]);

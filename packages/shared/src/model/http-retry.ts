@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { Code } from "./codes.ts";
-import { didYouMean, int32, obj, report } from "./common.ts";
-import { signedDuration } from "./signed-duration.ts";
+import { didYouMean, duration, int32, obj, report } from "./common.ts";
+
 
 /**
  * Envoy's x-envoy-retry-on and x-envoy-retry-grpc-on policy names, the set Istio accepts
@@ -47,11 +47,11 @@ export function isRetryOnPolicy(policy: string): boolean {
  */
 export const httpRetry = obj({
   attempts: int32.optional(),
-  perTryTimeout: signedDuration.optional(),
+  perTryTimeout: duration.optional(),
   retryOn: z.string().optional(),
   retryRemoteLocalities: z.boolean().optional(),
   retryIgnorePreviousHosts: z.boolean().optional(),
-  backoff: signedDuration.optional(),
+  backoff: duration.optional(),
 }).superRefine((r, ctx) => {
   const attempts = r.attempts ?? 0;
   if (attempts < 0) report(ctx, Code.outOfRange, "attempts cannot be negative", ["attempts"]);

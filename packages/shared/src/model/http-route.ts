@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { Code } from "./codes.ts";
-import { obj, report, uint32 } from "./common.ts";
+import { duration, obj, report, uint32 } from "./common.ts";
 import { corsPolicy } from "./cors-policy.ts";
 import { destination, httpRouteDestinations } from "./destination.ts";
 import { headers, isAuthorityHeader, type Headers } from "./headers.ts";
@@ -10,7 +10,7 @@ import { httpMatchRequest, type HTTPMatchRequest } from "./http-match.ts";
 import { httpRedirect } from "./http-redirect.ts";
 import { httpRetry } from "./http-retry.ts";
 import { httpRewrite, type HTTPRewrite } from "./http-rewrite.ts";
-import { signedDuration } from "./signed-duration.ts";
+
 import { matchKind } from "./string-match.ts";
 
 /** Go's %f, which Istio's mirror messages use. */
@@ -58,7 +58,7 @@ export const httpRoute = obj({
   directResponse: httpDirectResponse.optional(),
   delegate: delegate.optional(),
   rewrite: httpRewrite.optional(),
-  timeout: signedDuration.optional(),
+  timeout: duration.optional(),
   retries: httpRetry.optional(),
   fault: httpFaultInjection.optional(),
   mirror: destination.optional(),

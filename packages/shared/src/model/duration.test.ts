@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { durationNanos, signedDuration } from "./signed-duration.ts";
+import { duration, parseDurationNanos } from "./common.ts";
 
 const messages = (text: string) => {
-  const r = signedDuration.safeParse(text);
+  const r = duration.safeParse(text);
   return r.success ? [] : r.error.issues.map((i) => i.message);
 };
 
-describe("signedDuration", () => {
+describe("duration (Istio ValidateDuration)", () => {
   it.each(["1ms", "10s", "1.5s", "1m30s", "24h", "+2s"])("accepts %s", (text) => {
     expect(messages(text)).toEqual([]);
   });
@@ -22,8 +22,8 @@ describe("signedDuration", () => {
   });
 });
 
-describe("durationNanos", () => {
+describe("parseDurationNanos", () => {
   it("keeps the sign", () => {
-    expect([durationNanos("1.5s"), durationNanos("-2ms"), durationNanos("x")]).toEqual([1.5e9, -2e6, undefined]);
+    expect([parseDurationNanos("1.5s"), parseDurationNanos("-2ms"), parseDurationNanos("x")]).toEqual([1.5e9, -2e6, undefined]);
   });
 });
