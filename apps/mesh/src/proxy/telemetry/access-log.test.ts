@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
+import { ManualClock } from "../clock.ts";
 import { AccessLog, formatAccessLogLine, openAccessLog, parseAccessLogTarget, StreamSink, type AccessLogEntry } from "./access-log.ts";
-import { ManualTimers } from "./clock.ts";
 
 const entry: AccessLogEntry = {
   startTime: Date.UTC(2025, 0, 2, 3, 4, 5, 678),
@@ -100,7 +100,7 @@ describe("parseAccessLogTarget", () => {
 
 describe("StreamSink", () => {
   it("holds lines until the flush interval passes, then writes them in one chunk", () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const out = collector();
     const writes: string[] = [];
     out.stream.on("data", (c: Buffer) => writes.push(c.toString()));
@@ -117,19 +117,19 @@ describe("StreamSink", () => {
   });
 
   it("flushes as soon as the buffer reaches its size", () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const out = collector();
     const sink = new StreamSink(out.stream, false, { timers, flushBytes: 4 });
     sink.write("ab\n");
     expect(out.text()).toBe("");
     sink.write("cd\n");
     expect(out.text()).toBe("ab\ncd\n");
-    expect(timers.size).toBe(0);
+    expect(timers.pendingTimers).toBe(0);
   });
 
   it("drops and counts lines while the stream is backed up", () => {
     const stuck = new Writable({ highWaterMark: 1, write: () => {} }); // never calls back
-    const sink = new StreamSink(stuck, false, { flushBytes: 1, maxPendingBytes: 5, timers: new ManualTimers() });
+    const sink = new StreamSink(stuck, false, { flushBytes: 1, maxPendingBytes: 5, timers: new ManualClock() });
     sink.write("123456\n");
     sink.write("next\n");
     expect(sink.stats).toEqual({ written: 1, dropped: 1, errors: 0 });
@@ -137,7 +137,7 @@ describe("StreamSink", () => {
 
   it("stops writing after a stream error instead of throwing", async () => {
     const failing = new Writable({ write: (_c, _e, cb) => cb(new Error("EPIPE")) });
-    const sink = new StreamSink(failing, false, { flushBytes: 1, timers: new ManualTimers() });
+    const sink = new StreamSink(failing, false, { flushBytes: 1, timers: new ManualClock() });
     sink.write("a\n");
     await vi.waitFor(() => expect(sink.stats.errors).toBe(1));
     sink.write("b\n");
@@ -152,7 +152,7 @@ describe("AccessLog", () => {
     const dir = mkdtempSync(join(tmpdir(), "skein-access-log-"));
     const path = join(dir, "access.log");
     writeFileSync(path, "earlier\n");
-    const log = openAccessLog({ type: "file", path }, { timers: new ManualTimers() });
+    const log = openAccessLog({ type: "file", path }, { timers: new ManualClock() });
     log.log(entry);
     log.log({ ...entry, responseCode: 404 });
     expect(readFileSync(path, "utf8")).toBe("earlier\n");
@@ -164,7 +164,7 @@ describe("AccessLog", () => {
 
   it("writes to stdout without closing it", async () => {
     const out = collector();
-    const log = openAccessLog({ type: "stdout" }, { stdout: out.stream, timers: new ManualTimers() });
+    const log = openAccessLog({ type: "stdout" }, { stdout: out.stream, timers: new ManualClock() });
     log.log(entry);
     await log.close();
     expect(JSON.parse(out.text()).path).toBe("/reviews/0");
@@ -188,7 +188,7 @@ describe("AccessLog", () => {
   });
 
   it("does not throw when the file cannot be opened", async () => {
-    const log = openAccessLog({ type: "file", path: join(tmpdir(), "no-such-dir-skein", "x", "access.log") }, { timers: new ManualTimers() });
+    const log = openAccessLog({ type: "file", path: join(tmpdir(), "no-such-dir-skein", "x", "access.log") }, { timers: new ManualClock() });
     const sink = log.sink as StreamSink;
     log.log(entry);
     await vi.waitFor(() => expect(sink.stats.errors).toBe(1));

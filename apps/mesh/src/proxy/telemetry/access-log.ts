@@ -11,7 +11,7 @@
  */
 import { createWriteStream } from "node:fs";
 import type { Writable } from "node:stream";
-import { systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+import { realTimers, type TimerFactory, type TimerHandle } from "../clock.ts";
 
 export interface AccessLogEntry {
   /** Unix milliseconds of the first downstream byte. */
@@ -95,7 +95,7 @@ export interface SinkOptions {
   flushIntervalMs?: number;
   /** Drop lines while the stream itself holds more than this many unwritten bytes. Default 8 MiB. */
   maxPendingBytes?: number;
-  timers?: Timers;
+  timers?: TimerFactory;
 }
 
 export interface SinkStats {
@@ -115,7 +115,7 @@ export class StreamSink implements AccessLogSink {
   private readonly flushBytes: number;
   private readonly flushIntervalMs: number;
   private readonly maxPendingBytes: number;
-  private readonly timers: Timers;
+  private readonly timers: TimerFactory;
   private readonly onError = () => {
     this.stats.errors++;
     this.broken = true;
@@ -129,7 +129,7 @@ export class StreamSink implements AccessLogSink {
     this.flushBytes = options.flushBytes ?? 64 * 1024;
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
     this.maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
-    this.timers = options.timers ?? systemTimers;
+    this.timers = options.timers ?? realTimers;
     // An unwritable target (EPIPE, EACCES) must not crash the proxy: note it and stop writing.
     stream.on("error", this.onError);
   }

@@ -1,3 +1,4 @@
+import type { Endpoint } from "@skein/shared";
 import { describe, expect, it } from "vitest";
 import {
   HTTP_LABELS,
@@ -75,9 +76,10 @@ describe("namespaceFromPrincipal", () => {
 
 describe("peerLabelValues", () => {
   const cluster = { host: "reviews.bookinfo.svc.cluster.local", service: { name: "reviews", namespace: "bookinfo" } };
-  const endpoint = {
+  const endpoint: Endpoint = {
     address: "10.0.0.7",
     port: 9080,
+    sidecar: true,
     labels: { app: "reviews", version: "v2" },
     workload: "reviews-v2",
     namespace: "bookinfo",

@@ -16,7 +16,7 @@ import {
   type LocalWorkload,
   type PeerInfo,
 } from "./istio-labels.ts";
-import { NO_RESPONSE_FLAGS } from "./response-flags.ts";
+import { NO_RESPONSE_FLAGS } from "../response-flags.ts";
 import {
   ENVOY_DEFAULT_BUCKETS,
   HistogramCell,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { ManualTimers } from "./clock.ts";
+import { ManualClock } from "../clock.ts";
 import { OtlpExporter, toOtlpSpan, type Transport } from "./otlp-exporter.ts";
 import type { Span } from "./tracing.ts";
 
@@ -40,7 +40,7 @@ function spansIn(body: unknown): { spanId: string }[] {
   return (body as { resourceSpans: { scopeSpans: { spans: { spanId: string }[] }[] }[] }).resourceSpans[0]!.scopeSpans[0]!.spans;
 }
 
-function exporter(transport: Transport, timers: ManualTimers, extra: Partial<ConstructorParameters<typeof OtlpExporter>[0]> = {}) {
+function exporter(transport: Transport, timers: ManualClock, extra: Partial<ConstructorParameters<typeof OtlpExporter>[0]> = {}) {
   return new OtlpExporter({ endpoint: "http://collector/v1/traces", serviceName: "productpage.bookinfo", timers, transport, ...extra });
 }
 
@@ -69,7 +69,7 @@ describe("toOtlpSpan", () => {
 
 describe("OtlpExporter", () => {
   it("sends queued spans once the flush interval passes", async () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const transport = fakeTransport();
     const exp = exporter(transport, timers, { flushIntervalMs: 5000 });
     exp.export(span(1));
@@ -84,7 +84,7 @@ describe("OtlpExporter", () => {
   });
 
   it("sends as soon as a batch is full, in batches of the batch size", async () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const transport = fakeTransport();
     const exp = exporter(transport, timers, { maxBatchSize: 2 });
     for (let i = 1; i <= 5; i++) exp.export(span(i));
@@ -95,7 +95,7 @@ describe("OtlpExporter", () => {
   });
 
   it("drops and counts spans when the queue is full, without waiting", () => {
-    const exp = exporter(fakeTransport(), new ManualTimers(), { maxQueueSize: 2, maxBatchSize: 10 });
+    const exp = exporter(fakeTransport(), new ManualClock(), { maxQueueSize: 2, maxBatchSize: 10 });
     expect(exp.export(span(1))).toBe(true);
     expect(exp.export(span(2))).toBe(true);
     expect(exp.export(span(3))).toBe(false);
@@ -105,7 +105,7 @@ describe("OtlpExporter", () => {
 
   it("counts rejected and failed requests and carries on with the next batch", async () => {
     const transport = fakeTransport([500, new Error("ECONNREFUSED")]);
-    const exp = exporter(transport, new ManualTimers(), { maxBatchSize: 1 });
+    const exp = exporter(transport, new ManualClock(), { maxBatchSize: 1 });
     exp.export(span(1));
     exp.export(span(2));
     exp.export(span(3));
@@ -114,7 +114,7 @@ describe("OtlpExporter", () => {
   });
 
   it("sends what is left on shutdown and refuses spans afterwards", async () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const transport = fakeTransport();
     const exp = exporter(transport, timers);
     exp.export(span(1));
@@ -122,15 +122,15 @@ describe("OtlpExporter", () => {
     expect(transport.bodies).toHaveLength(1);
     expect(exp.export(span(2))).toBe(false);
     expect(exp.stats).toEqual({ exported: 1, dropped: 1, failed: 0 });
-    expect(timers.size).toBe(0);
+    expect(timers.pendingTimers).toBe(0);
   });
 
   it("leaves no timer behind when idle", async () => {
-    const timers = new ManualTimers();
+    const timers = new ManualClock();
     const exp = exporter(fakeTransport(), timers);
     exp.export(span(1));
     await exp.flush();
-    expect(timers.size).toBe(0);
+    expect(timers.pendingTimers).toBe(0);
   });
 
   it("posts OTLP/HTTP JSON to a real receiver with undici", async () => {

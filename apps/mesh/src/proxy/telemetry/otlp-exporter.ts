@@ -6,7 +6,7 @@
  * enqueues: the data path never waits on the receiver.
  */
 import { Agent, request } from "undici";
-import { systemTimers, type TimerHandle, type Timers } from "./clock.ts";
+import { realTimers, type TimerFactory, type TimerHandle } from "../clock.ts";
 import type { AttributeValue, Span } from "./tracing.ts";
 
 /** How a batch leaves the process; resolves to the HTTP status. Injected in unit tests. */
@@ -29,7 +29,7 @@ export interface OtlpExporterOptions {
   flushIntervalMs?: number;
   /** Per-request timeout of the default transport. */
   timeoutMs?: number;
-  timers?: Timers;
+  timers?: TimerFactory;
   transport?: Transport;
 }
 
@@ -56,7 +56,7 @@ export class OtlpExporter {
   private closed = false;
   private readonly maxBatch: number;
   private readonly intervalMs: number;
-  private readonly timers: Timers;
+  private readonly timers: TimerFactory;
   private readonly transport: Transport;
   private readonly resource: { attributes: OtlpKeyValue[] };
 
@@ -64,7 +64,7 @@ export class OtlpExporter {
     this.queue = new Array<Span | undefined>(options.maxQueueSize ?? 2048);
     this.maxBatch = options.maxBatchSize ?? 512;
     this.intervalMs = options.flushIntervalMs ?? 5000;
-    this.timers = options.timers ?? systemTimers;
+    this.timers = options.timers ?? realTimers;
     this.transport = options.transport ?? undiciTransport(options.timeoutMs ?? 10_000);
     this.resource = { attributes: keyValues({ "service.name": options.serviceName, ...options.resourceAttributes }) };
   }

@@ -2,7 +2,7 @@
 // Config fields: https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/cluster/v3/outlier_detection.proto
 import type { OutlierDetection } from "@skein/shared";
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "./clock.ts";
+import { ManualClock } from "../clock.ts";
 import type { EndpointState } from "./endpoint-state.ts";
 import { type OutlierEvent, type OutlierResult, OutlierTracker, scheduleOutlierSweeps } from "./outlier-detection.ts";
 import { hosts, nameOf } from "./test-support.ts";

@@ -1,5 +1,5 @@
 import type { OutlierDetection } from "@skein/shared";
-import type { Clock, TimerFactory, TimerHandle } from "./clock.ts";
+import type { Clock, TimerFactory, TimerHandle } from "../clock.ts";
 import type { EndpointState } from "./endpoint-state.ts";
 import { grpcToHttpStatus } from "./grpc-status.ts";
 

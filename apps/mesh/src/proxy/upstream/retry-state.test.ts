@@ -2,7 +2,7 @@
 // Tested like Envoy's test/common/router/retry_state_impl_test.cc: fixed random(), exact back-offs.
 import type { RetryPolicy } from "@skein/shared";
 import { describe, expect, it } from "vitest";
-import { SequenceRng } from "./clock.ts";
+import { SequenceRng } from "../clock.ts";
 import { CircuitBreakers } from "./connection-pool.ts";
 import { hosts } from "./test-support.ts";
 import { type AttemptOutcome, compileRetryOn, effectivePerTryTimeoutMs, RetryState } from "./retry-state.ts";

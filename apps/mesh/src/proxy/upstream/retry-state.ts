@@ -1,8 +1,8 @@
 import type { RetryPolicy } from "@skein/shared";
-import { randomUint32, type Rng } from "./clock.ts";
+import { randomUint32, type Rng } from "../clock.ts";
 import type { UpstreamVerdict } from "./connection-pool.ts";
 import type { EndpointState } from "./endpoint-state.ts";
-import type { ResponseFlag } from "./response-flags.ts";
+import type { ResponseFlag } from "../response-flags.ts";
 
 /**
  * Envoy's router retry state (source/common/router/retry_state_impl.cc), without timers:

@@ -2,7 +2,7 @@
 // Host selection retries: https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/http/http_connection_management#retry-plugin-configuration
 import { describe, expect, it } from "vitest";
 import type { LoadBalancer } from "@skein/shared";
-import { seededRng, SequenceRng } from "../clock.ts";
+import { seededRng, SequenceRng } from "../../clock.ts";
 import { createEndpointState } from "../endpoint-state.ts";
 import { endpoint, hosts, nameOf, tally } from "../test-support.ts";
 import { createLoadBalancer, isInPanic, panicThresholdFor } from "./index.ts";

@@ -1,5 +1,5 @@
 import type { Cluster, LoadBalancer as LoadBalancerConfig } from "@skein/shared";
-import { randomUint32, type Rng } from "../clock.ts";
+import { randomUint32, type Rng } from "../../clock.ts";
 import type { EndpointState } from "../endpoint-state.ts";
 import { DEFAULT_PANIC_THRESHOLD_PERCENT, hostsToUse, type HostSource, type HostsToUse } from "./host-set.ts";
 import { LeastRequestLoadBalancer } from "./least-request.ts";

@@ -1,6 +1,6 @@
 // Envoy LEAST_REQUEST: https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers#weighted-least-request
 import { describe, expect, it } from "vitest";
-import { seededRng, SequenceRng } from "../clock.ts";
+import { seededRng, SequenceRng } from "../../clock.ts";
 import { hosts, nameOf, tally } from "../test-support.ts";
 import { dynamicWeight, LeastRequestLoadBalancer } from "./least-request.ts";
 

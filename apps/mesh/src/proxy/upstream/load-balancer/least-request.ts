@@ -1,4 +1,4 @@
-import { randomUint32, type Rng } from "../clock.ts";
+import { randomUint32, type Rng } from "../../clock.ts";
 import type { EndpointState } from "../endpoint-state.ts";
 import { EdfScheduler } from "./edf-scheduler.ts";
 import { allWeightsEqual, HostSetMemo, weightOf } from "./host-set.ts";

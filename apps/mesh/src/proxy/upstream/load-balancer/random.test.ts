@@ -1,6 +1,6 @@
 // Envoy RANDOM: https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers#random
 import { describe, expect, it } from "vitest";
-import { seededRng, SequenceRng } from "../clock.ts";
+import { seededRng, SequenceRng } from "../../clock.ts";
 import { hosts, nameOf, tally } from "../test-support.ts";
 import { RandomLoadBalancer } from "./random.ts";
 

@@ -1,6 +1,6 @@
 // Envoy ROUND_ROBIN: https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/load_balancers#weighted-round-robin
 import { describe, expect, it } from "vitest";
-import { SequenceRng } from "../clock.ts";
+import { SequenceRng } from "../../clock.ts";
 import { hosts, nameOf, tally } from "../test-support.ts";
 import { RoundRobinLoadBalancer } from "./round-robin.ts";
 

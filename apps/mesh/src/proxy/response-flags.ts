@@ -2,7 +2,9 @@
  * Envoy response flags (%RESPONSE_FLAGS% / %RESPONSE_FLAGS_LONG% in the access log,
  * Istio's `response_flags` metric label) with their long names, in Envoy's order
  * (source/common/stream_info/utility.h CORE_RESPONSE_FLAGS): Envoy prints the set flags
- * in this order joined by ",", and "-" when none is set.
+ * in this order joined by ",", and "-" when none is set (its own test expects "UT,DI,FI"
+ * for timeout + delay + fault). Keeping the order makes our `response_flags` label
+ * values identical to a real sidecar's, so dashboards and Kiali group them alike.
  * https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage#config-access-log-format-response-flags
  */
 export const RESPONSE_FLAG_NAMES = {
@@ -50,10 +52,26 @@ export function isResponseFlag(s: string): s is ResponseFlag {
   return rank.has(s);
 }
 
-/** `%RESPONSE_FLAGS%` (short) or `%RESPONSE_FLAGS_LONG%` for a set of flags. */
-export function formatResponseFlags(flags: Iterable<ResponseFlag>, long = false): string {
+/** What Envoy prints when no flag is set. */
+export const NO_RESPONSE_FLAGS = "-";
+
+// Array.isArray narrows to any[]; this keeps the element type for the fast path.
+const isArray = Array.isArray as (flags: Iterable<ResponseFlag>) => flags is readonly ResponseFlag[];
+
+/**
+ * `%RESPONSE_FLAGS%` (short) or `%RESPONSE_FLAGS_LONG%` for a set of flags; duplicates
+ * are printed once, as Envoy's bit set would. It runs once per request for the metric
+ * label and the access log, so the common cases (no flag, one flag) in an array allocate
+ * nothing.
+ */
+export function formatResponseFlags(flags: Iterable<ResponseFlag> | undefined, long = false): string {
+  if (flags === undefined) return NO_RESPONSE_FLAGS;
+  if (isArray(flags)) {
+    if (flags.length === 0) return NO_RESPONSE_FLAGS;
+    if (flags.length === 1) return long ? RESPONSE_FLAG_NAMES[flags[0]!] : flags[0]!;
+  }
   const unique = [...new Set(flags)];
-  if (unique.length === 0) return "-";
+  if (unique.length === 0) return NO_RESPONSE_FLAGS;
   unique.sort((a, b) => rank.get(a)! - rank.get(b)!);
   return (long ? unique.map((f) => RESPONSE_FLAG_NAMES[f]) : unique).join(",");
 }

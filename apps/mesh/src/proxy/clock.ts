@@ -1,11 +1,16 @@
 /**
- * Time, chance and timers for the upstream decisions, injected like Envoy injects its
- * TimeSource, Random::RandomGenerator and Dispatcher into retry_state_impl and
- * outlier_detection_impl. Only the three real implementations below touch the
- * process clock, Math.random or setTimeout (STYLE §3); tests drive the fakes.
+ * Time, chance and timers for the sidecar, injected like Envoy injects its TimeSource,
+ * Random::RandomGenerator and Dispatcher into retry_state_impl and
+ * outlier_detection_impl. Only the real implementations below touch the process clock,
+ * Math.random or setTimeout (STYLE §3); tests drive the fakes.
  */
 
-/** Milliseconds. Only differences between readings matter to the upstream logic. */
+/**
+ * Milliseconds. Which clock is behind it matters: durations (timeouts, ejection times,
+ * back-off) read `monotonicClock`; timestamps that leave the process (span times, the
+ * access log's start_time) read `wallClock`, as Envoy keeps MonotonicTime and SystemTime
+ * apart.
+ */
 export interface Clock {
   now(): number;
 }
@@ -45,18 +50,26 @@ export function rngValueFor(n: number): number {
 /**
  * Monotonic milliseconds (performance.now offset to the epoch). Outlier ejection times
  * and timeouts are durations; Envoy measures them on its MonotonicTime so a wall-clock
- * step (NTP) cannot eject a host for an hour or return it early.
+ * step (NTP) cannot eject a host for an hour or return it early. It drifts from the wall
+ * clock while the process runs, so never print it as a date.
  */
-export const systemClock: Clock = {
+export const monotonicClock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
 };
+
+/**
+ * Milliseconds since the epoch, Envoy's SystemTime: for timestamps read outside this
+ * process (span start/end, the access log's start_time), never for measuring durations.
+ */
+export const wallClock: Clock = { now: () => Date.now() };
 
 export const mathRng: Rng = { next: () => Math.random() };
 
 export const realTimers: TimerFactory = {
   setTimeout(fn, ms) {
     const t = setTimeout(fn, ms);
-    // A pending back-off or outlier sweep must never keep the process alive on shutdown.
+    // A pending back-off, outlier sweep or telemetry flush must never keep the process
+    // alive on shutdown.
     t.unref();
     return { cancel: () => clearTimeout(t) };
   },
@@ -64,7 +77,10 @@ export const realTimers: TimerFactory = {
 
 // ---- test fakes ---------------------------------------------------------------------
 
-/** A hand-driven clock and timer queue: `advance(ms)` fires what fell due, in time order. */
+/**
+ * A hand-driven clock and timer queue, standing in for either real clock and for
+ * `realTimers`: `advance(ms)` fires what fell due, in time order.
+ */
 export class ManualClock implements Clock, TimerFactory {
   private time: number;
   private seq = 0;
@@ -84,7 +100,7 @@ export class ManualClock implements Clock, TimerFactory {
     return { cancel: () => void this.pending.delete(id) };
   }
 
-  /** Timers not yet fired nor cancelled. */
+  /** Timers neither fired nor cancelled: a test asserts a sink or sweep left none behind. */
   get pendingTimers(): number {
     return this.pending.size;
   }

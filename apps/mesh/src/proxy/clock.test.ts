@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock, mathRng, randomUint32, realTimers, rngValueFor, seededRng, SequenceRng, systemClock } from "./clock.ts";
+import { ManualClock, mathRng, monotonicClock, randomUint32, realTimers, rngValueFor, seededRng, SequenceRng, wallClock } from "./clock.ts";
 
 describe("ManualClock", () => {
   it("fires due timers in time order, ties in creation order, and moves time to each", () => {
@@ -36,6 +36,51 @@ describe("ManualClock", () => {
     expect(fired).toBe(false);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it("fires due timers in time order and moves the clock to each, from an epoch start", () => {
+    const clock = new ManualClock(1000);
+    const fired: [string, number][] = [];
+    clock.setTimeout(() => fired.push(["late", clock.now()]), 20);
+    clock.setTimeout(() => fired.push(["early", clock.now()]), 10);
+    clock.advance(15);
+    expect(fired).toEqual([["early", 1010]]);
+    clock.advance(5);
+    expect(fired).toEqual([
+      ["early", 1010],
+      ["late", 1020],
+    ]);
+    expect(clock.now()).toBe(1020);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it("fires a one-shot timer set by a firing timer when it falls due within the same advance", () => {
+    const clock = new ManualClock();
+    const fired: number[] = [];
+    clock.setTimeout(() => {
+      fired.push(clock.now());
+      clock.setTimeout(() => fired.push(clock.now()), 5);
+    }, 5);
+    clock.advance(10);
+    expect(fired).toEqual([5, 10]);
+  });
+
+  it("counts pending timers until they fire or are cancelled, and fires a negative delay at once", () => {
+    const clock = new ManualClock(50);
+    const fired: number[] = [];
+    const kept = clock.setTimeout(() => fired.push(clock.now()), 10);
+    const dropped = clock.setTimeout(() => fired.push(-1), 10);
+    clock.setTimeout(() => fired.push(clock.now()), -5);
+    expect(clock.pendingTimers).toBe(3);
+    dropped.cancel();
+    dropped.cancel();
+    expect(clock.pendingTimers).toBe(2);
+    clock.advance(0);
+    expect(fired).toEqual([50]);
+    clock.advance(10);
+    expect(fired).toEqual([50, 60]);
+    kept.cancel();
+    expect(clock.pendingTimers).toBe(0);
+  });
 });
 
 describe("Rng helpers", () => {
@@ -64,11 +109,19 @@ describe("Rng helpers", () => {
 });
 
 describe("real implementations", () => {
-  it("systemClock is monotonic and near the epoch time", () => {
-    const a = systemClock.now();
-    const b = systemClock.now();
+  it("monotonicClock never goes back and reads near the epoch time", () => {
+    const a = monotonicClock.now();
+    const b = monotonicClock.now();
     expect(b).toBeGreaterThanOrEqual(a);
     expect(a).toBeGreaterThan(Date.UTC(2020, 0, 1));
+  });
+
+  it("wallClock reads milliseconds since the epoch, as span and access-log timestamps need", () => {
+    const before = Date.now();
+    const t = wallClock.now();
+    expect(Number.isInteger(t)).toBe(true);
+    expect(t).toBeGreaterThanOrEqual(before);
+    expect(t).toBeLessThanOrEqual(Date.now());
   });
 
   it("mathRng stays in [0, 1)", () => {
