@@ -1,8 +1,9 @@
 import { UsageError, type Io, type Verb } from "./usage.ts";
+import { proxyVerb } from "./proxy.ts";
 import { schemaVerb } from "./schema.ts";
 import { validateVerb } from "./validate.ts";
 
-const VERBS: Verb[] = [validateVerb, schemaVerb];
+const VERBS: Verb[] = [validateVerb, proxyVerb, schemaVerb];
 
 function globalUsage(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

@@ -1,0 +1,49 @@
+import type { Rng, TimerFactory } from "../../clock.ts";
+import { localReply, type Layer } from "../exchange.ts";
+
+/** gRPC canonical codes by name, for grpcStatus aborts. */
+const GRPC_CODES: Record<string, number> = {
+  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15, UNAUTHENTICATED: 16,
+};
+
+/**
+ * Istio fault injection (Envoy's fault filter): a fixed delay for `percentage` of
+ * requests (flag DI), then an abort for `percentage` of requests (flag FI) answered
+ * locally with the status — for gRPC a 200 with grpc-status, as Envoy does.
+ */
+export function withFault(rng: Rng, timers: TimerFactory): Layer {
+  return (inner) => async (req) => {
+    const fault = req.route?.fault;
+    if (!fault) return inner(req);
+    if (fault.delay && rng.next() * 100 < fault.delay.percentage) {
+      req.flags.push("DI");
+      await sleep(fault.delay.fixedDelayMs, timers, req.signal);
+    }
+    const abort = fault.abort;
+    if (abort && rng.next() * 100 < abort.percentage) {
+      req.flags.push("FI");
+      if (abort.grpcStatus !== undefined) {
+        const code = GRPC_CODES[abort.grpcStatus] ?? 2;
+        return { status: 200, headers: { "content-type": "application/grpc", "grpc-status": String(code), "grpc-message": "fault filter abort" }, body: null };
+      }
+      return localReply(abort.httpStatus ?? 503, "fault filter abort");
+    }
+    return inner(req);
+  };
+}
+
+export function sleep(ms: number, timers: TimerFactory, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      handle.cancel();
+      reject(signal.reason);
+    };
+    const handle = timers.setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,40 @@
+import type { TimerFactory } from "../../clock.ts";
+import { UpstreamTimeout } from "../../response-flags.ts";
+import type { Layer } from "../exchange.ts";
+import { onResponseDone } from "../response-done.ts";
+
+/**
+ * The route timeout: it covers every retry and runs until the response is complete
+ * (Envoy's route timeout). Firing before headers answers 504 UT; firing while the body
+ * streams cuts the stream, as Envoy resets it.
+ */
+export function withTimeout(timers: TimerFactory): Layer {
+  return (inner) => async (req) => {
+    const ms = req.route?.timeoutMs;
+    if (!ms) return inner(req);
+    const controller = new AbortController();
+    const parent = req.signal;
+    const onParent = () => controller.abort(parent.reason);
+    parent.addEventListener("abort", onParent, { once: true });
+    const timer = timers.setTimeout(() => controller.abort(new UpstreamTimeout()), ms);
+    const release = () => {
+      timer.cancel();
+      parent.removeEventListener("abort", onParent);
+    };
+    req.signal = controller.signal;
+    try {
+      const res = await inner(req);
+      onResponseDone(res, release);
+      return res;
+    } catch (e) {
+      release();
+      if (controller.signal.aborted && controller.signal.reason instanceof UpstreamTimeout) {
+        req.flags.push("UT");
+        throw controller.signal.reason;
+      }
+      throw e;
+    } finally {
+      req.signal = parent;
+    }
+  };
+}
