@@ -29,3 +29,4 @@ export type { GatewaySpec } from "./model/gateway.ts";
 export type { ServiceEntrySpec } from "./model/service-entry.ts";
 export type { PeerAuthenticationSpec } from "./model/peer-authentication.ts";
 export type { AuthorizationPolicySpec } from "./model/authorization-policy.ts";
+export * from "./api/control-plane.ts";
