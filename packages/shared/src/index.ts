@@ -30,3 +30,4 @@ export type { ServiceEntrySpec } from "./model/service-entry.ts";
 export type { PeerAuthenticationSpec } from "./model/peer-authentication.ts";
 export type { AuthorizationPolicySpec } from "./model/authorization-policy.ts";
 export * from "./api/control-plane.ts";
+export * from "./validate/issues.ts";

@@ -1,9 +1,10 @@
 import { UsageError, type Io, type Verb } from "./usage.ts";
+import { appVerb } from "./app.ts";
 import { proxyVerb } from "./proxy.ts";
 import { schemaVerb } from "./schema.ts";
 import { validateVerb } from "./validate.ts";
 
-const VERBS: Verb[] = [validateVerb, proxyVerb, schemaVerb];
+const VERBS: Verb[] = [validateVerb, proxyVerb, schemaVerb, appVerb];
 
 function globalUsage(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

@@ -137,6 +137,13 @@ export const proxyStatusSchema = z.object({
 });
 export type ProxyStatus = z.infer<typeof proxyStatusSchema>;
 
+// ---- join tokens ----------------------------------------------------------------------
+// POST /api/v1/join-tokens  body: JoinTokenRequest (admin) -> { token }
+//      A token that lets one workload's sidecar register and get its certificate.
+
+export const joinTokenRequestSchema = z.object({ namespace: z.string(), serviceAccount: z.string(), workload: z.string() });
+export type JoinTokenRequest = z.infer<typeof joinTokenRequestSchema>;
+
 // ---- sidecar protocol (xDS-like) -----------------------------------------------------
 // POST /xds/v1/certificate  body: { csr }  header: Authorization: Bearer <join token> -> { certificate, root }
 // GET  /xds/v1/stream?...   SSE; header: Authorization: Bearer <join token>; query: the Workload

@@ -1,0 +1,77 @@
+import * as z from "zod";
+import { findingsFromIssues, formatPath, obj, parseYamlFile, type Diagnostic, type SourceInput } from "@skein/shared";
+
+/**
+ * `apiVersion: skein.dev/v1alpha1, kind: Mesh`: the workloads `skein up` runs on this
+ * host. Istio documents may follow in the same file after `---`; they are applied at start.
+ */
+export const meshWorkloadSchema = obj({
+  name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "a workload name is a DNS-1123 label"),
+  namespace: z.string().default("default"),
+  serviceAccount: z.string().optional(),
+  labels: z.record(z.string(), z.string()).default({}),
+  service: obj({ name: z.string(), port: z.number().int().min(1).max(65535), protocol: z.string().optional() }).optional(),
+  /** A command line that gets PORT in its environment, or `builtin:<app>`. */
+  run: z.string().min(1),
+  /** Extra environment for the workload's process. */
+  env: z.record(z.string(), z.string()).default({}),
+  /** How many instances (each with its own app and sidecar). */
+  replicas: z.number().int().min(1).max(20).default(1),
+});
+
+export const meshSchema = obj({
+  apiVersion: z.literal("skein.dev/v1alpha1"),
+  kind: z.literal("Mesh"),
+  metadata: obj({ name: z.string() }).optional(),
+  spec: obj({ workloads: z.array(meshWorkloadSchema).min(1) }),
+});
+
+export type MeshWorkload = z.output<typeof meshWorkloadSchema>;
+export type MeshFile = z.output<typeof meshSchema>;
+
+export interface ParsedMeshFile {
+  mesh?: MeshFile;
+  /** The Istio documents after the Mesh, as text for the control plane's apply. */
+  istio: SourceInput;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads a mesh file; every problem is a diagnostic with file, line and field. */
+export function parseMeshFile(file: string, text: string): ParsedMeshFile {
+  const parsed = parseYamlFile(file, text);
+  const diagnostics: Diagnostic[] = parsed.errors.map((e) => ({ severity: "error", code: "SK0001", message: `YAML syntax error: ${e.message}`, file, line: e.line, column: e.column, path: "" }));
+  const meshDoc = parsed.documents.find((d) => (d.value as { kind?: unknown } | null)?.kind === "Mesh");
+  const others = parsed.documents.filter((d) => d !== meshDoc);
+  const lines = text.split("\n");
+  // The Istio part keeps its original line numbers: blank out the Mesh document's lines.
+  const istioText = meshDoc ? lines.map((l, i) => (inDocument(i + 1, meshDoc.position.line, others) ? "" : l)).join("\n") : text;
+  if (!meshDoc) {
+    diagnostics.push({ severity: "error", code: "SK3001", message: "no `kind: Mesh` document (apiVersion: skein.dev/v1alpha1) in this file", file, line: 1, column: 1, path: "" });
+    return { istio: { file, text: istioText }, diagnostics };
+  }
+  const result = meshSchema.safeParse(meshDoc.value, { reportInput: true });
+  if (!result.success) {
+    for (const f of findingsFromIssues(result.error.issues)) {
+      const at = meshDoc.locate(f.path);
+      diagnostics.push({ severity: "error", code: f.code, message: f.message, file, line: at.line, column: at.column, path: formatPath(f.path), kind: "Mesh" });
+    }
+    return { istio: { file, text: istioText }, diagnostics };
+  }
+  const seen = new Set<string>();
+  result.data.spec.workloads.forEach((w, i) => {
+    const key = `${w.namespace}/${w.name}`;
+    if (seen.has(key)) {
+      const at = meshDoc.locate(["spec", "workloads", i, "name"]);
+      diagnostics.push({ severity: "error", code: "SK3002", message: `workload ${key} is listed twice`, file, line: at.line, column: at.column, path: `spec.workloads[${i}].name`, kind: "Mesh" });
+    }
+    seen.add(key);
+  });
+  return { mesh: result.data, istio: { file, text: istioText }, diagnostics };
+}
+
+/** True when 1-based `line` belongs to the document starting at `start` (before the next document). */
+function inDocument(line: number, start: number, others: readonly { position: { line: number } }[]): boolean {
+  if (line < start) return false;
+  const next = others.map((o) => o.position.line).filter((l) => l > start).sort((a, b) => a - b)[0];
+  return next === undefined || line < next - 1;
+}
