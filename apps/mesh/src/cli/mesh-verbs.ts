@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { request } from "undici";
 import type { ProxySnapshot, ProxyStatus } from "@skein/shared";
-import { ApiUnavailable, callApi, resolveTarget } from "./api-client.ts";
+import { ApiUnavailable, callApi } from "./api-client.ts";
 import { parseVerbArgs, UsageError, type Io, type Verb } from "./usage.ts";
 import { formatDiagnostic } from "./validate.ts";
 import { isAlive, readState, stateDir, type RunnerState } from "../runner/state.ts";

@@ -1,13 +1,21 @@
 import { createHash } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
-import { TLSSocket, createSecureContext, type SecureContext } from "node:tls";
-import { Pool } from "undici";
-import { evaluateAuthorization, principalFromSpiffeId, uriSanFromPeer, type MtlsMode, type ProxySnapshot } from "@skein/shared";
+import { createServer as createHttp2Server, type Http2Server, type Http2ServerRequest, type ServerHttp2Session } from "node:http2";
+import type { Duplex } from "node:stream";
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from "node:tls";
+import { sniffDownstream } from "./downstream-sniffer.ts";
+import { upstreamHttpVersion } from "./http2-upstream.ts";
+import { APP_CONNECT_TIMEOUT_MS, InboundCluster, appFailureFlag } from "./inbound-cluster.ts";
+import { acceptTunnel } from "./tcp-proxy.ts";
+import { refuse } from "./tcp-tunnel.ts";
+import type { IstioMetrics } from "./telemetry/istio-metrics.ts";
+import { relayUpgrade, requestedUpgrade } from "./websocket.ts";
+import { evaluateAuthorization, principalFromSpiffeId, uriSanFromPeer, type MtlsMode, type ProxySnapshot, type WorkloadIdentity } from "@skein/shared";
 import type { IdentitySource } from "./identity.ts";
 import { localReply, type HeaderMap, type ProxyResponse } from "./http/exchange.ts";
-import { readBody, requestHeaders, writeResponse } from "./http/downstream.ts";
-import { takePeerMetadata } from "./peer-metadata.ts";
+import { readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
+import { PEER_METADATA_HEADER, decodePeerMetadata, encodePeerMetadata, takeRawPeerMetadata, type PeerMetadata } from "./peer-metadata.ts";
 import type { RequestTelemetry } from "./request-telemetry.ts";
 import type { RoutingTable } from "./http/routing-table.ts";
 import type { PeerInfo } from "./telemetry/istio-labels.ts";
@@ -23,11 +31,27 @@ interface InboundState {
 
 /** What the inbound side learned about the connection before any request on it. */
 interface ConnectionPeer {
+  /** Accepted by the TLS filter chain (mTLS) rather than the plaintext one. */
+  tls: boolean;
   spiffeId?: string;
   certHash?: string;
+  /** The caller's last peer metadata, decoded once per connection rather than per request. */
+  metadata?: { raw: string; decoded: PeerMetadata | undefined };
 }
 
 const peers = new WeakMap<Socket, ConnectionPeer>();
+/** HTTP/2 requests see their connection only through a proxy object; their session carries the peer. */
+const sessionPeers = new WeakMap<ServerHttp2Session, ConnectionPeer>();
+
+function peerOf(req: DownstreamRequest): ConnectionPeer | undefined {
+  return "stream" in req ? sessionPeers.get((req as Http2ServerRequest).stream.session as ServerHttp2Session) : peers.get(req.socket as Socket);
+}
+
+/** Closes a request's connection (an HTTP/2 request's socket may not be touched directly). */
+function dropConnection(req: DownstreamRequest): void {
+  if ("stream" in req) (req as Http2ServerRequest).stream.session?.destroy();
+  else req.socket.destroy();
+}
 
 /**
  * The inbound listener: accepts peer sidecars (mTLS) and, under PERMISSIVE, plaintext
@@ -37,19 +61,44 @@ const peers = new WeakMap<Socket, ConnectionPeer>();
  */
 export class InboundListener {
   private readonly net: NetServer;
+  /**
+   * Handshakes go through a tls.Server, not a bare TLSSocket: only the server checks the
+   * client's chain after the handshake (a bare server-side TLSSocket accepts any
+   * certificate even with rejectUnauthorized) and it lets rotation swap the context.
+   */
+  private readonly tls: TlsServer;
   private readonly http: HttpServer;
-  private readonly app: Pool;
-  private secureContext: SecureContext | undefined;
+  /** HTTP/2 (ALPN h2 after mTLS, or h2c under PERMISSIVE), served by the same `serve`. */
+  private readonly h2: Http2Server;
+  private readonly sessions = new Set<ServerHttp2Session>();
+  private handing: ConnectionPeer | undefined;
+  private readonly tunnels = new Set<Duplex>();
+  private readonly app: InboundCluster;
+  private haveIdentity = false;
+  private ownMetadata: { workload: WorkloadIdentity; encoded: string } | undefined;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly state: () => InboundState,
     private readonly identity: IdentitySource,
-    appPort: number,
+    private readonly appPort: number,
     private readonly telemetry: RequestTelemetry,
     appHost = "127.0.0.1",
+    private readonly metrics?: IstioMetrics,
   ) {
-    this.app = new Pool(`http://${appHost}:${appPort}`, { headersTimeout: 0, bodyTimeout: 0 });
+    this.app = new InboundCluster(appHost, appPort);
     this.http = createHttpServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => void this.serve(req, res));
+    this.http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveUpgrade(req, socket, head));
+    this.http.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveConnect(req, socket as Socket, head));
+    this.h2 = createHttp2Server({}, (req, res) => void this.serve(req, res));
+    this.h2.on("session", (session: ServerHttp2Session) => {
+      if (this.handing) sessionPeers.set(session, this.handing);
+      this.sessions.add(session);
+      session.once("close", () => this.sessions.delete(session));
+    });
+    // h2 first: peers on http2/grpc clusters ask for it; HTTP/1.1 pools and tunnels offer only http/1.1.
+    this.tls = createTlsServer({ requestCert: true, rejectUnauthorized: true, ALPNProtocols: ["h2", "http/1.1"] }, (tls) => this.secured(tls));
+    this.tls.on("tlsClientError", (_e, socket) => socket.destroy());
     this.net = createNetServer({ pauseOnConnect: false }, (socket) => this.accept(socket));
     this.refreshContext();
     identity.onRotate(() => this.refreshContext());
@@ -57,8 +106,9 @@ export class InboundListener {
 
   private refreshContext(): void {
     const c = this.identity.current();
+    this.haveIdentity = c !== undefined;
     // New handshakes use the new certificate; established connections keep theirs.
-    this.secureContext = c ? createSecureContext({ cert: c.certPem, key: c.keyPem, ca: c.rootPem }) : undefined;
+    if (c) this.tls.setSecureContext({ cert: c.certPem, key: c.keyPem, ca: c.rootPem });
   }
 
   async listen(port: number, host = "127.0.0.1"): Promise<number> {
@@ -69,47 +119,72 @@ export class InboundListener {
     return (this.net.address() as AddressInfo).port;
   }
 
-  async close(): Promise<void> {
-    this.http.closeAllConnections();
-    await new Promise<void>((resolve) => this.net.close(() => resolve()));
-    await this.app.close();
+  /** Idempotent, like the sidecar's stop that calls it. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.http.closeAllConnections();
+      for (const s of this.sessions) s.destroy();
+      for (const t of this.tunnels) t.destroy();
+      await new Promise<void>((resolve) => this.net.close(() => resolve()));
+      await this.app.close();
+    })();
+    return this.closing;
   }
 
+  /**
+   * PeerAuthentication's mode for this listener. portLevelMtls is keyed by the workload's
+   * port (not the service port), which is the app port this listener fronts.
+   */
   private mode(): MtlsMode {
     const { mtls } = this.state().snapshot.inbound;
-    const port = this.state().snapshot.inbound.ports[0]?.targetPort;
-    return (port !== undefined ? mtls.portLevel[port] : undefined) ?? mtls.mode;
+    return mtls.portLevel[this.appPort] ?? mtls.mode;
   }
 
   private accept(socket: Socket): void {
+    this.telemetry.connectionOpened("inbound");
+    socket.once("close", () => this.telemetry.connectionClosed("inbound"));
     socket.once("error", () => socket.destroy());
     socket.once("readable", () => {
       const first: Buffer | null = socket.read(1);
       if (first === null) return socket.end();
       socket.unshift(first);
       const mode = this.mode();
-      if (first[0] === TLS_HANDSHAKE && this.secureContext && mode !== "DISABLE") {
-        const tls = new TLSSocket(socket, { isServer: true, secureContext: this.secureContext, requestCert: true, rejectUnauthorized: true, ALPNProtocols: ["http/1.1"] });
-        tls.once("error", () => tls.destroy());
-        tls.once("secure", () => {
-          const cert = tls.getPeerCertificate(false);
-          peers.set(tls, { ...(uriSanFromPeer(cert) ? { spiffeId: uriSanFromPeer(cert)! } : {}), ...(cert.raw ? { certHash: createHash("sha256").update(cert.raw).digest("hex") } : {}) });
-          this.http.emit("connection", tls);
-        });
+      if (first[0] === TLS_HANDSHAKE && this.haveIdentity && mode !== "DISABLE") {
+        this.tls.emit("connection", socket);
         return;
       }
       // STRICT refuses plaintext at the connection, as Envoy's listener has no plaintext chain.
       if (mode === "STRICT" || first[0] === TLS_HANDSHAKE) return socket.destroy();
-      peers.set(socket, {});
-      this.http.emit("connection", socket);
+      peers.set(socket, { tls: false });
+      sniffDownstream(socket, (protocol) => this.handTo(protocol === "http2" ? this.h2 : this.http, socket));
     });
+  }
+
+  /** A completed handshake whose client certificate chains to the mesh root. */
+  private secured(tls: TLSSocket): void {
+    const cert = tls.getPeerCertificate(false);
+    const spiffeId = uriSanFromPeer(cert);
+    peers.set(tls, { tls: true, ...(spiffeId ? { spiffeId } : {}), ...(cert.raw ? { certHash: createHash("sha256").update(cert.raw).digest("hex") } : {}) });
+    this.http.emit("connection", tls);
+  }
+
+  /**
+   * A connection accepted by a filter chain the current mode no longer has (plaintext
+   * under STRICT, TLS under DISABLE). Envoy drains such connections when the listener
+   * changes; Skein closes them at their next request so a policy takes effect at once.
+   */
+  private chainRemoved(peer: ConnectionPeer): boolean {
+    const mode = this.mode();
+    return peer.tls ? mode === "DISABLE" : mode === "STRICT";
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { snapshot, table } = this.state();
-    const peer = peers.get(req.socket as Socket) ?? {};
+    const peer = peers.get(req.socket as Socket);
+    if (peer === undefined || this.chainRemoved(peer)) return void req.socket.destroy();
     const headers = requestHeaders(req);
-    const metadata = peer.spiffeId ? takePeerMetadata(headers) : (delete headers["x-skein-peer-metadata"], undefined);
+    const rawMetadata = takeRawPeerMetadata(headers);
+    const metadata = peer.spiffeId && rawMetadata ? this.callerMetadata(peer, rawMetadata) : undefined;
     const authority = String(req.headers.host ?? "");
     const path = req.url ?? "/";
     const started = this.telemetry.begin(headers);
@@ -147,6 +222,10 @@ export class InboundListener {
         response = localReply(503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
       }
     }
+    // The exchange's answer: the client sidecar learns who served it, over mTLS only; on
+    // plaintext the app's own header is dropped so nothing can pose as this workload.
+    if (peer.spiffeId) response.headers[PEER_METADATA_HEADER] = this.metadataOf(snapshot.workload);
+    else delete response.headers[PEER_METADATA_HEADER];
     const written = await writeResponse(res, response);
     if (!written.complete) flags.push("DC");
     const vh = table.find(authority)?.vh;
@@ -155,7 +234,7 @@ export class InboundListener {
     const peerInfo: PeerInfo = {
       direction: "inbound",
       ...(peer.spiffeId ? { principal: peer.spiffeId } : {}),
-      ...(metadata ? { workload: metadata.workload, namespace: metadata.namespace, labels: metadata.labels } : {}),
+      ...(metadata ? { workload: metadata.workload, namespace: metadata.namespace, labels: metadata.labels, ...(metadata.cluster ? { cluster: metadata.cluster } : {}) } : {}),
       service: { host: serviceHost, name: serviceHost.split(".")[0]!, namespace: serviceHost.split(".")[1] ?? local.namespace },
     };
     const trailers = response.trailers?.();
@@ -185,5 +264,15 @@ export class InboundListener {
       peerInfo,
       headers,
     );
+  }
+
+  private callerMetadata(peer: ConnectionPeer, raw: string): PeerMetadata | undefined {
+    if (peer.metadata?.raw !== raw) peer.metadata = { raw, decoded: decodePeerMetadata(raw) };
+    return peer.metadata.decoded;
+  }
+
+  private metadataOf(workload: WorkloadIdentity): string {
+    if (this.ownMetadata?.workload !== workload) this.ownMetadata = { workload, encoded: encodePeerMetadata(workload) };
+    return this.ownMetadata.encoded;
   }
 }

@@ -1,38 +1,158 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer as createHttp2Server, type Http2Server, type ServerHttp2Session } from "node:http2";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
+import { sniffDownstream } from "./downstream-sniffer.ts";
+import type { TcpProxy } from "./tcp-proxy.ts";
+import { refuse } from "./tcp-tunnel.ts";
+import { relayUpgrade, requestedUpgrade, type UpgradeRequest } from "./websocket.ts";
 import { DownstreamConnectionTermination, MeshError } from "./response-flags.ts";
 import { localReply, type Handler, type ProxyRequest, type ProxyResponse } from "./http/exchange.ts";
 import { BodyTooLarge, readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
-import { outboundPeer } from "./telemetry/istio-labels.ts";
+import type { Cluster, Endpoint } from "@skein/shared";
+import { decodePeerMetadata, takeRawPeerMetadata } from "./peer-metadata.ts";
+import { outboundPeer, type PeerInfo } from "./telemetry/istio-labels.ts";
+import type { EndpointState } from "./upstream/endpoint-state.ts";
 import { parseGrpcStatus } from "./upstream/grpc-status.ts";
 import type { RequestTelemetry } from "./request-telemetry.ts";
 
 /**
  * The outbound listener: the app sends plain HTTP here, naming the service in the Host
- * header or as an absolute URL (so HTTP_PROXY=http://127.0.0.1:<port> works).
+ * header or as an absolute URL (so HTTP_PROXY=http://127.0.0.1:<port> works). One port
+ * speaks HTTP/1.1 and h2c (told apart by the HTTP/2 preface), upgrades (WebSocket) and
+ * CONNECT to TCP services (as HTTPS_PROXY clients send it). HTTP/1.1 and HTTP/2
+ * requests run through the same handler chain.
  */
 export class OutboundListener {
+  private readonly net: NetServer;
+  /** HTTP/1.1; it is handed connections, it does not listen itself. */
   readonly server: Server;
+  private readonly h2: Http2Server;
+  private readonly sessions = new Set<ServerHttp2Session>();
+  /** Upgraded and CONNECT connections, which no HTTP server tracks any more. */
+  private readonly tunnels = new Set<Duplex>();
+  /** The metrics' view of each host, rebuilt only when the host, its cluster or its answer changes. */
+  private readonly upstreamPeers = new WeakMap<EndpointState, { cluster: Cluster; endpoint: Endpoint; raw: string | undefined; peer: PeerInfo }>();
 
   constructor(
     private readonly handler: Handler,
     private readonly telemetry: RequestTelemetry,
+    private readonly tcp?: TcpProxy,
   ) {
     this.server = createServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => void this.serve(req, res));
     this.server.keepAliveTimeout = 60_000;
+    this.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveUpgrade(req, socket, head));
+    this.server.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.serveConnect(req, socket, head));
+    this.h2 = createHttp2Server({}, (req, res) => void this.serve(req, res));
+    this.h2.on("session", (session: ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once("close", () => this.sessions.delete(session));
+    });
+    // allowHalfOpen as http.Server sets it for itself: a FIN ends one direction only.
+    this.net = createNetServer({ allowHalfOpen: true }, (socket: Socket) => sniffDownstream(socket, (p) => (p === "http2" ? this.h2 : this.server).emit("connection", socket)));
+    this.server.on("connection", (socket: Socket) => {
+      telemetry.connectionOpened("outbound");
+      socket.once("close", () => telemetry.connectionClosed("outbound"));
+    });
   }
 
   async listen(port: number, host = "127.0.0.1"): Promise<number> {
     await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => resolve());
+      this.net.once("error", reject);
+      this.net.listen(port, host, () => resolve());
     });
-    return (this.server.address() as AddressInfo).port;
+    // http.Server starts tracking its connections (closeIdleConnections) on "listening".
+    this.server.emit("listening");
+    return (this.net.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
-    this.server.closeIdleConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    // Drops idle keep-alive connections and stops the HTTP server's timers; busy ones finish.
+    this.server.close();
+    for (const s of this.sessions) s.close();
+    for (const t of this.tunnels) t.destroy();
+    await closed;
+  }
+
+  private track(socket: Duplex): void {
+    this.tunnels.add(socket);
+    socket.once("close", () => this.tunnels.delete(socket));
+  }
+
+  /** CONNECT host:port names a TCP service: the TCP proxy tunnels it through the peer sidecar. */
+  private serveConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.track(socket);
+    if (!this.tcp) return refuse(socket, 405, "CONNECT is not enabled on this listener");
+    void this.tcp.serve(req.url ?? "", socket as Socket, head);
+  }
+
+  /**
+   * An Upgrade request runs through the same chain as any request; a 101 from upstream
+   * splices the two connections. It is logged and counted once, when the upgraded
+   * connection ends, with the bytes it carried, as Envoy ends an upgraded stream then.
+   */
+  private async serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    this.track(socket);
+    const headers = requestHeaders(req);
+    const { authority, path } = target(req);
+    const started = this.telemetry.begin(headers);
+    const controller = new AbortController();
+    const onClose = () => controller.abort(new DownstreamConnectionTermination());
+    socket.once("close", onClose);
+    const upgrade = requestedUpgrade(req);
+    const request: UpgradeRequest = {
+      method: req.method ?? "GET",
+      path,
+      authority,
+      scheme: "http",
+      headers,
+      body: null,
+      grpc: false,
+      signal: controller.signal,
+      port: 0,
+      flags: [],
+      attempt: 1,
+      ...(upgrade ? { upgrade } : {}),
+    };
+    let response: ProxyResponse;
+    try {
+      response = await this.handler(request);
+    } catch (e) {
+      response = this.localReplyFor(e, request);
+    }
+    socket.off("close", onClose);
+    if (request.upstreamServiceTimeMs !== undefined) response.headers["x-envoy-upstream-service-time"] = String(Math.round(request.upstreamServiceTimeMs));
+    const upstreamMetadata = takeRawPeerMetadata(response.headers);
+    const outcome = await relayUpgrade(socket, head, response);
+    if (controller.signal.aborted && !request.flags.includes("DC")) request.flags.push("DC");
+    const cluster = request.cluster?.cluster;
+    const peer = cluster ? this.upstreamPeer(cluster, request.host, upstreamMetadata) : { direction: "outbound" as const, service: { host: authority, name: authority.split(":")[0]! } };
+    this.telemetry.end(
+      started,
+      {
+        direction: "outbound",
+        method: request.method,
+        path,
+        authority,
+        protocol: "HTTP/1.1",
+        grpc: false,
+        status: outcome.status,
+        flags: request.flags,
+        requestBytes: outcome.requestBytes,
+        responseBytes: outcome.responseBytes,
+        ...(request.upstreamServiceTimeMs !== undefined ? { upstreamServiceTimeMs: request.upstreamServiceTimeMs } : {}),
+        ...(request.host ? { upstreamHost: request.host.hostKey } : {}),
+        ...(cluster ? { upstreamCluster: cluster.name } : {}),
+        attemptCount: request.attempt,
+        ...(request.route ? { routeName: request.route.name } : {}),
+        downstreamAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        serviceHost: cluster?.host ?? authority,
+        servicePort: request.port,
+      },
+      peer,
+      headers,
+    );
   }
 
   private async serve(req: DownstreamRequest, res: DownstreamResponse): Promise<void> {
@@ -74,11 +194,12 @@ export class OutboundListener {
       response = this.localReplyFor(e, request);
     }
     if (request.upstreamServiceTimeMs !== undefined) response.headers["x-envoy-upstream-service-time"] = String(Math.round(request.upstreamServiceTimeMs));
+    const upstreamMetadata = takeRawPeerMetadata(response.headers);
     const written = res.destroyed ? { bytes: 0, complete: false } : await writeResponse(res, response);
     res.off("close", onClose);
     if (!written.complete && !request.flags.includes("DC") && controller.signal.aborted) request.flags.push("DC");
     const cluster = request.cluster?.cluster;
-    const peer = cluster ? outboundPeer(cluster, request.host?.endpoint) : { direction: "outbound" as const, service: { host: authority, name: authority.split(":")[0]! } };
+    const peer = cluster ? this.upstreamPeer(cluster, request.host, upstreamMetadata) : { direction: "outbound" as const, service: { host: authority, name: authority.split(":")[0]! } };
     const trailers = response.trailers?.();
     const grpcStatus = parseGrpcStatus(String(trailers?.["grpc-status"] ?? response.headers["grpc-status"] ?? "")) ;
     this.telemetry.end(
@@ -109,6 +230,27 @@ export class OutboundListener {
     );
   }
 
+  /**
+   * The destination as Istio's metrics name it. A peer sidecar's answer carries its
+   * metadata (workload, labels, cluster) and is sent over mTLS only, so with it the
+   * principals are known too: the server's is the endpoint's service account, which the
+   * handshake checked. Without it there is only the registry's view of the endpoint.
+   */
+  private upstreamPeer(cluster: Cluster, host: EndpointState | undefined, raw: string | undefined): PeerInfo {
+    if (!host) return outboundPeer(cluster, undefined);
+    const cached = this.upstreamPeers.get(host);
+    if (cached && cached.cluster === cluster && cached.endpoint === host.endpoint && cached.raw === raw) return cached.peer;
+    const endpoint = host.endpoint;
+    // Only a sidecar's answer is believed: any other server could write the header.
+    const metadata = endpoint.sidecar ? decodePeerMetadata(raw) : undefined;
+    const principal = metadata ? serverPrincipal(cluster, endpoint) : undefined;
+    const peer: PeerInfo = metadata
+      ? { ...outboundPeer(cluster, endpoint, principal), workload: metadata.workload, namespace: metadata.namespace, labels: metadata.labels, ...(metadata.cluster ? { cluster: metadata.cluster } : {}) }
+      : outboundPeer(cluster, endpoint);
+    this.upstreamPeers.set(host, { cluster, endpoint, raw, peer });
+    return peer;
+  }
+
   private localReplyFor(e: unknown, request: ProxyRequest): ProxyResponse {
     if (e instanceof MeshError) {
       if (!request.flags.includes(e.flag)) request.flags.push(e.flag);
@@ -119,4 +261,21 @@ export class OutboundListener {
     console.error("skein proxy: unexpected error", e);
     return localReply(500, "internal error in skein proxy");
   }
+}
+
+/** The SPIFFE ID of the endpoint's service account, as the cluster's expected server identities spell it. */
+function serverPrincipal(cluster: Pick<Cluster, "tls" | "service">, endpoint: Pick<Endpoint, "serviceAccount" | "namespace">): string | undefined {
+  if (!endpoint.serviceAccount) return undefined;
+  const suffix = `/ns/${endpoint.namespace ?? cluster.service.namespace}/sa/${endpoint.serviceAccount}`;
+  return cluster.tls.expectedSpiffeIds.find((id) => id.endsWith(suffix));
+}
+
+/** The service and path a request names: the Host header, or a proxy-style absolute URL (HTTP_PROXY). */
+function target(req: IncomingMessage): { authority: string; path: string } {
+  const path = req.url ?? "/";
+  if (/^https?:\/\//i.test(path)) {
+    const url = new URL(path);
+    return { authority: url.host, path: `${url.pathname}${url.search}` };
+  }
+  return { authority: req.headers.host ?? "", path };
 }

@@ -51,6 +51,15 @@ export interface RequestFacts {
 export class RequestTelemetry {
   constructor(private readonly sinks: TelemetrySinks) {}
 
+  /** A downstream connection opened or closed (skein_proxy_active_connections). */
+  connectionOpened(direction: "outbound" | "inbound"): void {
+    this.sinks.metrics.connectionOpened(direction);
+  }
+
+  connectionClosed(direction: "outbound" | "inbound"): void {
+    this.sinks.metrics.connectionClosed(direction);
+  }
+
   begin(headers: HeaderMap): { startMs: number; requestId: string; trace: TraceContext } {
     const startMs = this.sinks.wallClock.now();
     const requestId = ensureRequestId(headers);

@@ -233,3 +233,24 @@ ${eps}`;
 export function closeLater(fn: () => Promise<unknown> | unknown): void {
   closers.push(fn);
 }
+
+// ---- resilience helpers --------------------------------------------------------------
+
+/** Polls `check` until it holds or `withinMs` passes (bounded waits, no timed assertions); returns whether it held. */
+export async function waitUntil(check: () => boolean | Promise<boolean>, withinMs = 5_000, everyMs = 20): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((d) => setTimeout(d, everyMs));
+  }
+}
+
+/** A loopback port nobody listens on (bound, then released): connecting to it is refused. */
+export async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

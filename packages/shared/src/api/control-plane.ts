@@ -163,3 +163,47 @@ export const ackSchema = z.object({ version: z.string(), error: z.string().optio
 // GET  /api/v1/events          SSE stream of changes for the console: `config` (change set), `proxy` (status)
 
 export const httpSdTargetSchema = z.object({ targets: z.array(z.string()), labels: z.record(z.string(), z.string()) });
+
+// Jaeger's JSON model (jaeger-query's /api/traces answers `{ data: JaegerTrace[] }`), so
+// Jaeger-aware tools read it too. Times are unix µs, durations µs.
+export const jaegerKeyValueSchema = z.object({
+  key: z.string(),
+  type: z.enum(["string", "bool", "int64", "float64", "binary"]),
+  value: z.union([z.string(), z.number(), z.boolean()]),
+});
+export type JaegerKeyValue = z.infer<typeof jaegerKeyValueSchema>;
+export const jaegerSpanSchema = z.object({
+  traceID: z.string(),
+  spanID: z.string(),
+  operationName: z.string(),
+  references: z.array(z.object({ refType: z.enum(["CHILD_OF", "FOLLOWS_FROM"]), traceID: z.string(), spanID: z.string() })),
+  startTime: z.number(),
+  duration: z.number(),
+  tags: z.array(jaegerKeyValueSchema),
+  logs: z.array(z.object({ timestamp: z.number(), fields: z.array(jaegerKeyValueSchema) })),
+  processID: z.string(),
+  warnings: z.array(z.string()).nullable(),
+  flags: z.number().optional(),
+});
+export type JaegerSpan = z.infer<typeof jaegerSpanSchema>;
+export const jaegerTraceSchema = z.object({
+  traceID: z.string(),
+  spans: z.array(jaegerSpanSchema),
+  processes: z.record(z.string(), z.object({ serviceName: z.string(), tags: z.array(jaegerKeyValueSchema) })),
+  warnings: z.array(z.string()).nullable(),
+  /** Skein's addition: some span of the trace failed. */
+  error: z.boolean(),
+});
+export type JaegerTrace = z.infer<typeof jaegerTraceSchema>;
+
+/** `config` event data on /api/v1/events: one committed change set. (`proxy` events carry a ProxyStatus.) */
+export const configEventSchema = z.object({
+  changeSet: z.number(),
+  author: z.string(),
+  /** apply | delete | rollback */
+  action: z.string(),
+  message: z.string(),
+  at: z.string(),
+  resources: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string(), operation: z.enum(["create", "update", "delete"]) })),
+});
+export type ConfigEvent = z.infer<typeof configEventSchema>;

@@ -6,6 +6,9 @@ import type { HeaderMap, ProxyResponse } from "./exchange.ts";
 export type DownstreamRequest = IncomingMessage | Http2ServerRequest;
 export type DownstreamResponse = ServerResponse | Http2ServerResponse;
 
+/** Headers that describe one HTTP/1.1 connection; HTTP/2 forbids them in a response (RFC 9113 §8.2.2). */
+const CONNECTION_SPECIFIC = new Set(["transfer-encoding", "connection", "keep-alive", "proxy-connection", "upgrade", "http2-settings"]);
+
 /** Envoy buffers a request body for retries up to its buffer limit; Skein buffers it whole up to this. */
 export const MAX_BUFFERED_BODY = 64 * 1024 * 1024;
 
@@ -41,11 +44,19 @@ export function writeResponse(res: DownstreamResponse, response: ProxyResponse):
     let bytes = 0;
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(response.headers)) {
-      if (k === "transfer-encoding" || k === "connection" || k === "keep-alive") continue;
+      if (CONNECTION_SPECIFIC.has(k)) continue;
       headers[k] = v;
     }
     const isHttp2 = "stream" in res;
     const trailers = response.trailers;
+    if (isHttp2 && response.body === null) {
+      // One HEADERS frame with END_STREAM: how gRPC's trailers-only responses (grpc-status
+      // in the headers, e.g. a fault abort or an upstream that fails fast) must look.
+      const stream = (res as Http2ServerResponse).stream;
+      if (stream.destroyed || stream.headersSent) return resolve({ bytes: 0, complete: false });
+      stream.respond({ ...headers, ":status": response.status }, { endStream: true });
+      return resolve({ bytes: 0, complete: true });
+    }
     if (trailers && !isHttp2 && headers["content-length"] === undefined) headers.trailer = "grpc-status, grpc-message";
     (res as ServerResponse).writeHead(response.status, headers);
     const finish = (complete: boolean) => {
@@ -62,6 +73,11 @@ export function writeResponse(res: DownstreamResponse, response: ProxyResponse):
       return finish(true);
     }
     const stream = body as Readable;
+    if (stream.destroyed && !stream.readableEnded) {
+      // The upstream broke before anyone read the body (its error already fired).
+      res.destroy();
+      return resolve({ bytes, complete: false });
+    }
     const onClose = () => {
       stream.destroy();
       resolve({ bytes, complete: false });

@@ -1,6 +1,8 @@
 import { errors as undiciErrors } from "undici";
 import { MeshError, UpstreamConnectionFailure, UpstreamConnectionTermination, UpstreamProtocolError, UpstreamRemoteReset, UpstreamTimeout } from "../response-flags.ts";
-import type { UpstreamTransport } from "../cluster/transport.ts";
+import type { TransportSecurity, UpstreamTransport } from "../cluster/transport.ts";
+import { Http2ConnectFailure, Http2StreamReset, http2RequestHeaders, requestOverHttp2, upstreamHttpVersion } from "../http2-upstream.ts";
+import { upgradeOf, upgradeUpstream } from "../websocket.ts";
 import type { Clock } from "../clock.ts";
 import { PEER_METADATA_HEADER } from "../peer-metadata.ts";
 import { HOP_BY_HOP, type Handler, type HeaderMap, type ProxyRequest } from "./exchange.ts";
@@ -24,16 +26,30 @@ export function sendUpstream(transport: UpstreamTransport, clock: Clock, peerMet
   return async (req: ProxyRequest) => {
     const cluster = req.cluster!;
     const host = req.host!;
+    const upgrade = upgradeOf(req);
+    // An upgrade is an HTTP/1.1 mechanism: it takes the HTTP/1.1 pool whatever the cluster speaks.
+    if (upgrade === undefined && upstreamHttpVersion(cluster.cluster.protocol, { http2: false, grpc: req.grpc }) === "http2") {
+      const { origin, security } = transport.http2For(cluster.cluster, host.endpoint);
+      const headers = http2RequestHeaders(forwardedHeaders(req, security, peerMetadata), req.headers);
+      const started = clock.now();
+      try {
+        const res = await requestOverHttp2(origin, { method: req.method, path: req.path, authority: req.authority, scheme: req.scheme, headers, body: req.body, signal: req.signal });
+        req.upstreamServiceTimeMs = clock.now() - started;
+        return res;
+      } catch (e) {
+        throw classify(e, req.signal);
+      }
+    }
     const { dispatcher, security } = transport.dispatcherFor(cluster.cluster, host.endpoint);
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
+    const headers = forwardedHeaders(req, security, peerMetadata);
     headers.host = req.authority;
-    headers["x-envoy-attempt-count"] = String(req.attempt);
-    // Who we are travels only to peer sidecars, which trust it on mTLS alone.
-    if (security === "mutual_tls") headers[PEER_METADATA_HEADER] = peerMetadata;
-    else delete headers[PEER_METADATA_HEADER];
     const started = clock.now();
     try {
+      if (upgrade !== undefined) {
+        const res = await upgradeUpstream(dispatcher, { method: req.method, path: req.path, headers, upgrade }, req.signal);
+        req.upstreamServiceTimeMs = clock.now() - started;
+        return res;
+      }
       const res = await dispatcher.request({
         method: req.method as "GET",
         path: req.path,
@@ -42,6 +58,8 @@ export function sendUpstream(transport: UpstreamTransport, clock: Clock, peerMet
         signal: req.signal,
         // Redirects and retries are ours to decide, not undici's.
         maxRedirections: 0,
+        // maxRequestsPerConnection 1: this request closes its connection (see transport.ts).
+        reset: cluster.cluster.connectionPool.maxRequestsPerConnection === 1 ? true : undefined,
       } as Parameters<typeof dispatcher.request>[0]);
       req.upstreamServiceTimeMs = clock.now() - started;
       const out: HeaderMap = {};
@@ -53,9 +71,27 @@ export function sendUpstream(transport: UpstreamTransport, clock: Clock, peerMet
   };
 }
 
+/** The request's headers as they go upstream: hop-by-hop ones dropped, attempt count and (to peers only) our metadata added. */
+function forwardedHeaders(req: ProxyRequest, security: TransportSecurity, peerMetadata: string): HeaderMap {
+  const headers: HeaderMap = {};
+  for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
+  headers["x-envoy-attempt-count"] = String(req.attempt);
+  // Who we are travels only to peer sidecars, which trust it on mTLS alone.
+  if (security === "mutual_tls") headers[PEER_METADATA_HEADER] = peerMetadata;
+  else delete headers[PEER_METADATA_HEADER];
+  return headers;
+}
+
 function classify(e: unknown, signal: AbortSignal): unknown {
   if (e instanceof AttemptFailure || e instanceof MeshError) return e;
   if (signal.aborted) return signal.reason ?? e;
+  if (e instanceof Http2ConnectFailure) return new AttemptFailure(new UpstreamConnectionFailure(undefined, { cause: e }), "connect-failure", false);
+  if (e instanceof Http2StreamReset) {
+    // Code 0: the connection went away under the stream (UC); otherwise the peer reset it (UR).
+    // A refused stream was not processed, which is what reset-before-request retries.
+    if (e.rstCode === 0) return new AttemptFailure(new UpstreamConnectionTermination(undefined, { cause: e }), "reset", true);
+    return new AttemptFailure(new UpstreamRemoteReset(undefined, { cause: e }), "reset", !e.refused);
+  }
   const code = (e as { code?: string }).code ?? "";
   const cause = (e as { cause?: { code?: string } }).cause?.code ?? "";
   if (e instanceof undiciErrors.ConnectTimeoutError || ["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"].includes(code) || code.startsWith("ERR_TLS") || code.startsWith("ERR_SSL") || cause.startsWith("ERR_TLS")) {

@@ -11,26 +11,28 @@ export function withCircuitBreaker(onOverflow: (cluster: string) => void): Layer
   return (inner) => async (req) => {
     const cluster = req.cluster!;
     const breakers = cluster.breakers;
+    const limits = breakers.limits;
     let active = 0;
     for (const h of cluster.hosts) active += h.activeRequests;
-    let queued = false;
-    // With every connection busy (HTTP/1.1 carries one request at a time) the request waits.
-    if (active >= breakers.limits.maxConnections) {
-      if (!breakers.queueRequest().ok) return overflow(req.flags, cluster.cluster.name, onOverflow);
-      queued = true;
-    }
-    if (!breakers.startRequest().ok) {
-      if (queued) breakers.dequeueRequest();
+    // HTTP/1.1 carries one request per connection at a time, so of the requests in flight
+    // those beyond maxConnections are waiting for a connection, and each leaves the queue
+    // as soon as an earlier response completes and hands it the connection — Envoy's
+    // pending requests. Counting them from what is in flight, rather than holding a
+    // pending slot until the request's own response, lets the next request queue once a
+    // waiting one got its connection. (One pool per cluster: exact for a single host;
+    // Envoy's per-host pools each open at least one connection.)
+    const waiting = active - limits.maxConnections;
+    if (waiting >= 0 && waiting >= limits.maxPendingRequests) {
+      breakers.overflows.pendingRequests++;
       return overflow(req.flags, cluster.cluster.name, onOverflow);
     }
+    if (!breakers.startRequest().ok) return overflow(req.flags, cluster.cluster.name, onOverflow);
     let res;
     try {
       res = await inner(req);
     } catch (e) {
       breakers.endRequest();
       throw e;
-    } finally {
-      if (queued) breakers.dequeueRequest();
     }
     onResponseDone(res, () => breakers.endRequest());
     return res;

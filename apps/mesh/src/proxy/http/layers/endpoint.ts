@@ -1,6 +1,7 @@
 import type { Clock } from "../../clock.ts";
 import { NoHealthyUpstream } from "../../response-flags.ts";
 import { parseGrpcStatus } from "../../upstream/grpc-status.ts";
+import type { EndpointState } from "../../upstream/endpoint-state.ts";
 import type { PickContext } from "../../upstream/load-balancer/index.ts";
 import { firstHeader, type Layer, type ProxyRequest } from "../exchange.ts";
 import { onResponseDone } from "../response-done.ts";
@@ -17,6 +18,7 @@ export function withEndpoint(clock: Clock, downstreamAddress: (req: ProxyRequest
     const ctx: PickContext = {};
     const hashKey = hashKeyOf(req, downstreamAddress);
     if (hashKey !== undefined) ctx.hashKey = hashKey;
+    if (req.attempt > 1) avoidPreviousHosts(req, ctx);
     const host = cluster.lb.pick(cluster.hosts, ctx);
     if (!host) {
       req.flags.push("UH");
@@ -35,6 +37,24 @@ export function withEndpoint(clock: Clock, downstreamAddress: (req: ProxyRequest
       throw e;
     }
   };
+}
+
+/** Hosts the earlier attempts of a request went to; only retried requests get an entry. */
+const previousHosts = new WeakMap<ProxyRequest, EndpointState[]>();
+
+/**
+ * Istio's retry host predicate, Envoy's previous_hosts: a retry prefers a host no earlier
+ * attempt used (the balancer re-picks up to host_selection_retry_max_attempts times).
+ * Istio leaves it out of the default policy of consistent-hash destinations, so a retry
+ * stays on the hashed host (pilot route/retry DefaultConsistentHashPolicy).
+ * `req.host` still names the previous attempt's host when the retry comes down here.
+ */
+function avoidPreviousHosts(req: ProxyRequest, ctx: PickContext): void {
+  if (!req.host || req.cluster!.cluster.lb.type === "CONSISTENT_HASH") return;
+  const tried = previousHosts.get(req) ?? [];
+  if (tried.length === 0) previousHosts.set(req, tried);
+  tried.push(req.host);
+  ctx.shouldSelectAnotherHost = (host) => tried.includes(host);
 }
 
 /** Envoy's hash policy for consistent-hash clusters: header, cookie, source IP or query parameter. */

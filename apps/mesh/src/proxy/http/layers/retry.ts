@@ -2,8 +2,8 @@ import type { Rng, TimerFactory } from "../../clock.ts";
 import { MeshError, UpstreamTimeout } from "../../response-flags.ts";
 import { RetryState, type AttemptOutcome } from "../../upstream/retry-state.ts";
 import { parseGrpcStatus } from "../../upstream/grpc-status.ts";
+import { Readable } from "node:stream";
 import { firstHeader, type Layer, type ProxyResponse } from "../exchange.ts";
-import { discard } from "../response-done.ts";
 import { AttemptFailure } from "../send-upstream.ts";
 import { sleep } from "./fault.ts";
 
@@ -54,10 +54,9 @@ export function withRetry(rng: Rng, timers: TimerFactory, onRetry: (cluster: str
           if (onOverall) overall.removeEventListener("abort", onOverall);
           req.signal = overall;
         }
-        if (req.host) state.onHostAttempted(req.host);
         const decision = outcome.timeout ? state.onPerTryTimeout(true) : state.shouldRetry(outcome);
         if (decision.retry) {
-          if (res) discard(res);
+          if (res) dropAttempt(res);
           onRetry(cluster.cluster.name);
           await sleep(decision.backoffMs, timers, overall);
           continue;
@@ -75,4 +74,18 @@ export function withRetry(rng: Rng, timers: TimerFactory, onRetry: (cluster: str
       state.release();
     }
   };
+}
+
+const ignore = (): void => undefined;
+
+/**
+ * Envoy resets the stream of an attempt it retries. undici's body emits an "aborted"
+ * error when destroyed before its end, and nobody reads this body any more: without a
+ * listener that error would be uncaught and take the sidecar down on every retry.
+ */
+function dropAttempt(res: ProxyResponse): void {
+  const body = res.body;
+  if (!(body instanceof Readable)) return;
+  body.on("error", ignore);
+  body.destroy();
 }

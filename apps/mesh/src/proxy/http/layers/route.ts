@@ -5,8 +5,10 @@ import type { RoutingTable } from "../routing-table.ts";
 
 /**
  * Finds the virtual host by Host header and the first matching route (Istio: first match
- * wins); answers direct responses and redirects itself; applies rewrites and the route's
- * header operations. No virtual host or no route: 404 with flag NR, as Envoy.
+ * wins); answers direct responses and redirects itself, with the route's response header
+ * operations as Envoy's DirectResponseEntry applies them; applies rewrites. The header
+ * operations of forwarded requests belong to the weighted-cluster layer, which knows the
+ * destination's too. No virtual host or no route: 404 with flag NR, as Envoy.
  */
 export function withRoute(table: () => RoutingTable, source: { labels: Record<string, string>; namespace: string }): Layer {
   return (inner) => async (req) => {
@@ -28,22 +30,39 @@ export function withRoute(table: () => RoutingTable, source: { labels: Record<st
     const route = matched.route;
     req.route = route;
     const action = route.action;
-    if (action.type === "directResponse") return localReply(action.status, action.body ?? "", action.body === undefined ? {} : {});
-    if (action.type === "redirect") return redirect(req, action);
+    if (action.type === "directResponse" || action.type === "redirect") {
+      const res = action.type === "redirect" ? redirect(req, action) : localReply(action.status, action.body ?? "");
+      applyHeaderOps(res.headers, route.headers?.response);
+      return res;
+    }
     applyRewrite(req, route);
-    applyHeaderOps(req.headers, route.headers?.request);
-    const res = await inner(req);
-    applyHeaderOps(res.headers, route.headers?.response);
-    return res;
+    return inner(req);
   };
 }
 
+/**
+ * The Location of a redirect, as Envoy's Http::Utility::newUri builds it: the scheme,
+ * host and path replaced where the route says so; `port` replaces the port of whichever
+ * host is used; the request's query is kept unless the new path carries its own; and the
+ * request's port is dropped when it is the old scheme's default and the scheme changes.
+ */
 function redirect(req: ProxyRequest, a: Extract<Route["action"], { type: "redirect" }>): ProxyResponse {
   const scheme = a.scheme ?? req.scheme;
-  const [hostOnly] = req.authority.split(":");
-  const authority = a.authority ?? (a.port !== undefined ? `${hostOnly}:${a.port}` : req.authority);
-  const location = `${scheme}://${authority}${a.uri ?? req.path}`;
-  return { status: a.redirectCode, headers: { location, "content-length": "0" }, body: null };
+  const port = a.port !== undefined ? `:${a.port}` : "";
+  let host = a.authority ?? req.authority;
+  if (a.authority === undefined) {
+    const colon = host.lastIndexOf(":");
+    const requestPort = colon > 0 && !host.endsWith("]") ? host.slice(colon) : "";
+    const defaultPort = scheme !== req.scheme && ((req.scheme === "http" && requestPort === ":80") || (req.scheme === "https" && requestPort === ":443"));
+    if (requestPort && (port || defaultPort)) host = host.slice(0, colon);
+  }
+  let path = req.path;
+  if (a.uri !== undefined) {
+    const q = req.path.indexOf("?");
+    path = a.uri.includes("?") || q < 0 ? a.uri : a.uri + req.path.slice(q);
+  }
+  if (!path.startsWith("/")) path = `/${path}`;
+  return { status: a.redirectCode, headers: { location: `${scheme}://${host}${port}${path}`, "content-length": "0" }, body: null };
 }
 
 /**
@@ -65,8 +84,13 @@ function applyRewrite(req: ProxyRequest, route: Route): void {
   if (rw.authority !== undefined) req.authority = rw.authority;
 }
 
+/** The request's own spelling of the matched prefix (Envoy compares case-insensitively under ignoreUriCase). */
 function matchedPrefix(matches: readonly RouteMatch[], path: string): string | undefined {
-  for (const m of matches) if (m.uri && "prefix" in m.uri && path.startsWith(m.uri.prefix)) return m.uri.prefix;
+  for (const m of matches) {
+    if (!m.uri || !("prefix" in m.uri)) continue;
+    const head = path.slice(0, m.uri.prefix.length);
+    if (m.ignoreUriCase ? head.toLowerCase() === m.uri.prefix.toLowerCase() : head === m.uri.prefix) return head;
+  }
   return undefined;
 }
 

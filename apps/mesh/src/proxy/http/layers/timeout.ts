@@ -16,7 +16,13 @@ export function withTimeout(timers: TimerFactory): Layer {
     const parent = req.signal;
     const onParent = () => controller.abort(parent.reason);
     parent.addEventListener("abort", onParent, { once: true });
-    const timer = timers.setTimeout(() => controller.abort(new UpstreamTimeout()), ms);
+    // The flag is set when the timer fires, not when the error surfaces: once response
+    // headers went downstream no error comes back up, yet Envoy still logs UT for the
+    // stream it resets.
+    const timer = timers.setTimeout(() => {
+      req.flags.push("UT");
+      controller.abort(new UpstreamTimeout());
+    }, ms);
     const release = () => {
       timer.cancel();
       parent.removeEventListener("abort", onParent);
@@ -28,10 +34,7 @@ export function withTimeout(timers: TimerFactory): Layer {
       return res;
     } catch (e) {
       release();
-      if (controller.signal.aborted && controller.signal.reason instanceof UpstreamTimeout) {
-        req.flags.push("UT");
-        throw controller.signal.reason;
-      }
+      if (controller.signal.aborted && controller.signal.reason instanceof UpstreamTimeout) throw controller.signal.reason;
       throw e;
     } finally {
       req.signal = parent;

@@ -7,21 +7,30 @@ import { applyHeaderOps } from "./route.ts";
 
 /**
  * Picks the destination by weight once per request (retries stay on that cluster, as
- * in Envoy's weighted_clusters), applies the destination's header operations, and sends
- * mirror copies fire-and-forget.
+ * in Envoy's weighted_clusters), applies the header operations, and sends mirror copies
+ * fire-and-forget.
+ *
+ * Header operations run in Envoy's order (router/config_impl.cc, WeightedClusterEntry::
+ * finalizeRequestHeaders): the destination's first, then the route's, so on a conflict
+ * the route's `set` wins — most_specific_header_mutations_wins is false by default and
+ * Istio leaves it so. The mirror copy is taken after them, as Envoy shadows the finalized
+ * request headers.
  */
 export function withWeightedCluster(clusters: () => ClusterManager, rng: Rng, mirror: (req: ProxyRequest, cluster: string) => void): Layer {
   return (inner: Handler) => async (req) => {
-    const action = req.route?.action;
+    const route = req.route;
+    const action = route?.action;
     if (action?.type !== "route") throw new NoClusterFound("route has no destination");
     const chosen = pickWeighted(action.clusters, rng.next());
     const cluster = chosen && clusters().get(chosen.cluster);
     if (!chosen || !cluster) throw new NoClusterFound(`cluster ${chosen?.cluster ?? "(none)"} not found`);
     req.cluster = cluster;
-    for (const m of req.route!.mirrors) if (rng.next() * 100 < m.percentage) mirror(req, m.cluster);
     applyHeaderOps(req.headers, chosen.headers?.request);
+    applyHeaderOps(req.headers, route!.headers?.request);
+    for (const m of route!.mirrors) if (rng.next() * 100 < m.percentage) mirror(req, m.cluster);
     const res = await inner(req);
     applyHeaderOps(res.headers, chosen.headers?.response);
+    applyHeaderOps(res.headers, route!.headers?.response);
     return res;
   };
 }
