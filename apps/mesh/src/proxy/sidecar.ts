@@ -20,6 +20,7 @@ import { InboundListener } from "./inbound-listener.ts";
 import { OutboundListener } from "./outbound-listener.ts";
 import { encodePeerMetadata } from "./peer-metadata.ts";
 import { RequestTelemetry } from "./request-telemetry.ts";
+import { TcpProxy } from "./tcp-proxy.ts";
 import type { AccessLog } from "./telemetry/access-log.ts";
 import { canonicalRevision, canonicalService } from "./telemetry/istio-labels.ts";
 import { IstioMetrics } from "./telemetry/istio-metrics.ts";
@@ -95,9 +96,10 @@ export class Sidecar {
       samplingPercent: options.samplingPercent ?? 100,
       random: () => this.rng.next(),
     });
-    this.outbound = new OutboundListener(this.outboundHandler(), telemetry);
+    const tcp = new TcpProxy({ table: () => this.table!, clusters: () => this.clusters, transport: this.transport, rng: this.rng, clock: this.clock, metrics: this.metrics, sourceLabels: w.labels, peerMetadata: encodePeerMetadata(w) });
+    this.outbound = new OutboundListener(this.outboundHandler(), telemetry, tcp);
     if (options.inbound) {
-      this.inbound = new InboundListener(() => ({ snapshot: this.snapshot!, table: this.table! }), options.identity, options.inbound.appPort, telemetry, "127.0.0.1");
+      this.inbound = new InboundListener(() => ({ snapshot: this.snapshot!, table: this.table! }), options.identity, options.inbound.appPort, telemetry, "127.0.0.1", this.metrics);
     }
   }
 
@@ -110,7 +112,10 @@ export class Sidecar {
       const cluster = this.clusters.get(clusterName);
       if (!cluster) return;
       // Envoy's shadowing: same request, "-shadow" appended to the host, response dropped.
-      const copy: ProxyRequest = { ...req, headers: { ...req.headers }, authority: `${req.authority.split(":")[0]}-shadow`, cluster, flags: [], signal: AbortSignal.timeout(30_000) };
+      // Envoy's shadow_writer appends "-shadow" to the host and keeps the port.
+      const colon = req.authority.lastIndexOf(":");
+      const authority = colon > 0 && !req.authority.endsWith("]") ? `${req.authority.slice(0, colon)}-shadow${req.authority.slice(colon)}` : `${req.authority}-shadow`;
+      const copy: ProxyRequest = { ...req, headers: { ...req.headers }, authority, cluster, flags: [], signal: AbortSignal.timeout(30_000) };
       mirrorChain(copy).then(discard, () => undefined);
     };
     return compose(

@@ -12,5 +12,8 @@ export function onResponseDone(res: ProxyResponse, fn: () => void): void {
 
 /** Drops an attempt's response whose body nobody will read (a retried attempt). */
 export function discard(res: ProxyResponse): void {
-  if (res.body instanceof Readable) res.body.destroy();
+  if (!(res.body instanceof Readable)) return;
+  // undici reports an unfinished body destroyed by us as an "aborted" error: expected here.
+  res.body.on("error", () => undefined);
+  res.body.destroy();
 }
