@@ -196,14 +196,15 @@ export const jaegerTraceSchema = z.object({
 });
 export type JaegerTrace = z.infer<typeof jaegerTraceSchema>;
 
-/** `config` event data on /api/v1/events: one committed change set. (`proxy` events carry a ProxyStatus.) */
+/**
+ * `config` event data on /api/v1/events: one committed change set and the resources it
+ * changed (the config store's change event). `proxy` events carry a ProxyStatus.
+ */
 export const configEventSchema = z.object({
   changeSet: z.number(),
   author: z.string(),
   /** apply | delete | rollback */
   action: z.string(),
-  message: z.string(),
-  at: z.string(),
-  resources: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string(), operation: z.enum(["create", "update", "delete"]) })),
+  changed: z.array(z.object({ kind: z.string(), namespace: z.string(), name: z.string() })),
 });
 export type ConfigEvent = z.infer<typeof configEventSchema>;

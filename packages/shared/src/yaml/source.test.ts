@@ -63,3 +63,10 @@ describe("parseYamlFile", () => {
     expect(r.documents[0]?.value).toEqual({ a: 1, b: 2 });
   });
 });
+
+describe("parseYamlFile value types", () => {
+  it("keeps timestamps and dates as strings, as Kubernetes does", () => {
+    const r = parseYamlFile("t.yaml", "metadata:\n  creationTimestamp: 2024-01-01T10:00:00Z\n  day: 2024-01-01\n");
+    expect(r.documents[0]!.value).toEqual({ metadata: { creationTimestamp: "2024-01-01T10:00:00Z", day: "2024-01-01" } });
+  });
+});

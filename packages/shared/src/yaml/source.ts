@@ -46,7 +46,8 @@ export function parseYamlFile(file: string, text: string): ParsedFile {
   chunks.forEach((chunk, index) => {
     let value: unknown;
     try {
-      value = jsyaml.load(chunk.text, { filename: file, json: false });
+      // YAML 1.2 core schema, as Kubernetes reads manifests: timestamps stay strings.
+      value = jsyaml.load(chunk.text, { filename: file, json: false, schema: jsyaml.CORE_SCHEMA });
     } catch (e) {
       errors.push(toYamlError(file, chunk, e));
       return;
