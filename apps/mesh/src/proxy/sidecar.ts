@@ -106,7 +106,7 @@ export class Sidecar {
   private outboundHandler(): Handler {
     const w = this.options.workload;
     const send = sendUpstream(this.transport, this.clock, encodePeerMetadata(w));
-    const endpoint = withEndpoint(this.clock, () => "127.0.0.1");
+    const endpoint = withEndpoint(this.clock, (req) => req.downstreamAddress);
     const mirrorChain = endpoint(send);
     const mirror = (req: ProxyRequest, clusterName: string) => {
       const cluster = this.clusters.get(clusterName);

@@ -4,6 +4,7 @@
  * something with `close()`; `usingMesh()` closes all of it after each test, even on failure.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { connect as connectHttp2, createServer as createHttp2Server, type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { Writable } from "node:stream";
 import { Agent, request as undiciRequest } from "undici";
@@ -253,4 +254,92 @@ export async function unusedPort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+// ---- HTTP/2 helpers --------------------------------------------------------------------
+
+export interface Http2Upstream {
+  port: number;
+  /** Request headers of every stream, in order. */
+  requests: IncomingHttpHeaders[];
+  /** Connections (sessions) the app accepted: 1 for many requests means they were multiplexed. */
+  sessions(): number;
+  close(): Promise<void>;
+}
+
+/** An h2c app (HTTP/2 with prior knowledge, as gRPC servers speak); `handler` answers each stream. */
+export async function startHttp2Upstream(handler: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, body: Buffer, n: number) => void): Promise<Http2Upstream> {
+  const requests: IncomingHttpHeaders[] = [];
+  const open = new Set<ServerHttp2Session>();
+  let sessions = 0;
+  const server = createHttp2Server();
+  server.on("session", (s: ServerHttp2Session) => {
+    sessions++;
+    open.add(s);
+    s.once("close", () => open.delete(s));
+  });
+  server.on("stream", (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("error", () => undefined);
+    stream.once("end", () => {
+      requests.push(headers);
+      handler(stream, headers, Buffer.concat(chunks), requests.length);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const up: Http2Upstream = {
+    port: (server.address() as AddressInfo).port,
+    requests,
+    sessions: () => sessions,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+  closers.push(up.close);
+  return up;
+}
+
+/** An h2c client session to a sidecar's outbound port (closed after the test). */
+export function http2Client(port: number): ClientHttp2Session {
+  const session = connectHttp2(`http://127.0.0.1:${port}`);
+  session.on("error", () => undefined);
+  closers.push(() => session.destroy());
+  return session;
+}
+
+export interface Http2Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The response HEADERS frame carried END_STREAM (a trailers-only response). */
+  endStream: boolean;
+  body: Buffer;
+  trailers?: IncomingHttpHeaders;
+  /** RST_STREAM code when the stream was reset, else 0. */
+  rstCode: number;
+}
+
+/** One request on an HTTP/2 session; resolves when the stream closes, whatever happened to it. */
+export function http2Request(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body?: Buffer): Promise<Http2Reply> {
+  return new Promise((resolve) => {
+    const stream = session.request(headers, { endStream: body === undefined });
+    const reply: Http2Reply = { status: 0, headers: {}, endStream: false, body: Buffer.alloc(0), rstCode: 0 };
+    const chunks: Buffer[] = [];
+    stream.once("response", (h, flags) => {
+      reply.status = Number(h[":status"]);
+      reply.headers = h;
+      reply.endStream = (flags & 0x1) !== 0;
+    });
+    stream.once("trailers", (t) => (reply.trailers = t));
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("error", () => undefined);
+    stream.once("close", () => {
+      reply.body = Buffer.concat(chunks);
+      reply.rstCode = stream.rstCode ?? 0;
+      resolve(reply);
+    });
+    if (body !== undefined) stream.end(body);
+  });
 }

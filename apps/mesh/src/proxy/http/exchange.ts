@@ -25,6 +25,8 @@ export interface ProxyRequest {
   signal: AbortSignal;
   /** The service port the caller addressed (from Host, or the virtual host's port). */
   port: number;
+  /** The app's address as the sidecar saw it: the key for source-IP consistent hashing. */
+  downstreamAddress: string;
   /** Set by the route layer. */
   virtualHost?: VirtualHost;
   route?: Route;

@@ -71,7 +71,10 @@ function hashKeyOf(req: ProxyRequest, downstreamAddress: (req: ProxyRequest) => 
     const cookies = firstHeader(req.headers, "cookie") ?? "";
     for (const part of cookies.split(";")) {
       const [k, ...v] = part.trim().split("=");
-      if (k === on.cookie.name) return v.join("=");
+      if (k !== on.cookie.name) continue;
+      // Envoy's parseCookieValue drops the double quotes around a value: "a" and a hash alike.
+      const value = v.join("=");
+      return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
     }
     return undefined;
   }
