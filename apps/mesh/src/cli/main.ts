@@ -1,12 +1,13 @@
 import { UsageError, type Io, type Verb } from "./usage.ts";
 import { appVerb } from "./app.ts";
+import { demoVerb } from "./demo.ts";
 import { applyVerb, deleteVerb, getVerb, historyVerb, rollbackVerb } from "./config-verbs.ts";
 import { curlVerb, proxyConfigVerb, statusVerb, upVerb } from "./mesh-verbs.ts";
 import { proxyVerb } from "./proxy.ts";
 import { schemaVerb } from "./schema.ts";
 import { validateVerb } from "./validate.ts";
 
-const VERBS: Verb[] = [validateVerb, applyVerb, getVerb, deleteVerb, historyVerb, rollbackVerb, upVerb, statusVerb, proxyConfigVerb, curlVerb, proxyVerb, schemaVerb, appVerb];
+const VERBS: Verb[] = [validateVerb, applyVerb, getVerb, deleteVerb, historyVerb, rollbackVerb, upVerb, demoVerb, statusVerb, proxyConfigVerb, curlVerb, proxyVerb, schemaVerb, appVerb];
 
 function globalUsage(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

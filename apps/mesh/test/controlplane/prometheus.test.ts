@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Workload } from "@skein/shared";
 import { prometheusSdRoutes } from "../../src/controlplane/prometheus-sd.ts";
 import { Router } from "../../src/controlplane/router.ts";
-import { ensurePrometheus, startPrometheus } from "../support/prometheus.ts";
+import { ensurePrometheus, startPrometheus } from "../../src/runner/prometheus.ts";
 
 const closers: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
