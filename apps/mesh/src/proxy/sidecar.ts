@@ -134,9 +134,11 @@ export class Sidecar {
 
   /** Installs a new snapshot; the first one must come before `start`. */
   apply(snapshot: ProxySnapshot): void {
+    // Build what can fail first, so a refused snapshot (NACK) leaves the old one whole.
+    const table = new RoutingTable(snapshot);
     this.clusters.apply(snapshot.clusters);
     this.transport.retain(new Set(Object.keys(snapshot.clusters)));
-    this.table = new RoutingTable(snapshot);
+    this.table = table;
     this.snapshot = snapshot;
     this.metrics.setConfigVersion(snapshot.version);
   }

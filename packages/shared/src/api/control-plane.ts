@@ -147,7 +147,8 @@ export type JoinTokenRequest = z.infer<typeof joinTokenRequestSchema>;
 // ---- sidecar protocol (xDS-like) -----------------------------------------------------
 // POST /xds/v1/certificate  body: { csr }  header: Authorization: Bearer <join token> -> { certificate, root }
 // GET  /xds/v1/stream?...   SSE; header: Authorization: Bearer <join token>; query: the Workload
-//      fields as JSON in `workload`; events: `snapshot` (data: { version, snapshot }) and `ping`.
+//      fields as JSON in `workload`, and optionally `version`: the snapshot version the sidecar
+//      already serves (from its disk cache); events: `snapshot` (data: { version, snapshot }) and `ping`.
 // POST /xds/v1/ack          body: { version, error? } with the join token -> 204
 
 export const certificateRequestSchema = z.object({ csr: z.string() });
