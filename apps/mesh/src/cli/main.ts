@@ -1,5 +1,6 @@
 import { UsageError, type Io, type Verb } from "./usage.ts";
 import { appVerb } from "./app.ts";
+import { controlPlaneVerb } from "./controlplane.ts";
 import { demoVerb } from "./demo.ts";
 import { applyVerb, deleteVerb, getVerb, historyVerb, rollbackVerb } from "./config-verbs.ts";
 import { curlVerb, proxyConfigVerb, statusVerb, upVerb } from "./mesh-verbs.ts";
@@ -7,7 +8,7 @@ import { proxyVerb } from "./proxy.ts";
 import { schemaVerb } from "./schema.ts";
 import { validateVerb } from "./validate.ts";
 
-const VERBS: Verb[] = [validateVerb, applyVerb, getVerb, deleteVerb, historyVerb, rollbackVerb, upVerb, demoVerb, statusVerb, proxyConfigVerb, curlVerb, proxyVerb, schemaVerb, appVerb];
+const VERBS: Verb[] = [validateVerb, applyVerb, getVerb, deleteVerb, historyVerb, rollbackVerb, upVerb, demoVerb, statusVerb, proxyConfigVerb, curlVerb, controlPlaneVerb, proxyVerb, schemaVerb, appVerb];
 
 function globalUsage(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

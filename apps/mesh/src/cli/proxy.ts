@@ -5,6 +5,7 @@ export const proxyVerb: Verb = {
   name: "proxy",
   summary: "run a sidecar proxy (standalone from Istio YAML)",
   usage: `Usage: skein proxy --config FILE [options]
+       skein proxy --control-plane URL --join-token TOKEN --cache-dir DIR [options]
 
 Runs a sidecar with Envoy's data-path semantics. The app sends plain HTTP to the
 outbound port (Host header or absolute URL, so HTTP_PROXY works); peer sidecars call the
@@ -13,9 +14,18 @@ In standalone mode the service registry is the ServiceEntries of FILE (resolutio
 STATIC, with endpoints), plus its VirtualServices, DestinationRules,
 PeerAuthentications and AuthorizationPolicies. The file is re-read on SIGHUP and when
 it changes; an invalid file is refused and the last good config stays in force.
+With --control-plane the sidecar registers the workload, gets its certificate from the
+control plane's CA (rotated at half-life) and follows its pushed config, ACKing or
+NACKing each version; it keeps serving its last good config (cached in --cache-dir)
+while the control plane is away, and can restart from that cache.
 
 Options:
-      --config FILE            Istio YAML (required)
+      --config FILE            Istio YAML (standalone mode)
+      --control-plane URL      the control plane's API URL (managed mode)
+      --join-token TOKEN       this workload's join token (managed mode; or SKEIN_JOIN_TOKEN)
+      --cache-dir DIR          where the last good config and the certificate are kept (managed mode)
+      --service NAME:PORT[:PROTOCOL]
+                               the service this workload serves (managed mode)
       --outbound-port N        outbound listener port (default 15001; 0 picks a free port)
       --inbound-port N         inbound listener port (needs --app-port)
       --app-port N             the local app's port, for inbound traffic
@@ -35,6 +45,10 @@ Options:
   async run(argv: string[], io: Io): Promise<number> {
     const { values } = parseVerbArgs(argv, {
       config: { type: "string" },
+      "control-plane": { type: "string" },
+      "join-token": { type: "string", default: process.env.SKEIN_JOIN_TOKEN },
+      "cache-dir": { type: "string" },
+      service: { type: "string" },
       "outbound-port": { type: "string", default: "15001" },
       "inbound-port": { type: "string" },
       "app-port": { type: "string" },
@@ -57,7 +71,9 @@ Options:
       io.stdout(this.usage + "\n");
       return 0;
     }
-    if (!values.config) throw new UsageError("--config FILE is required");
+    const managed = values["control-plane"] !== undefined;
+    if (managed === (values.config !== undefined)) throw new UsageError("give either --config FILE (standalone) or --control-plane URL (managed)");
+    if (managed && (!values["join-token"] || !values["cache-dir"])) throw new UsageError("--control-plane needs --join-token and --cache-dir");
     const port = (name: string, v: string | undefined) => {
       if (v === undefined) return undefined;
       const n = Number(v);
@@ -72,33 +88,43 @@ Options:
     if (!(sampling >= 0 && sampling <= 100)) throw new UsageError("--trace-sampling must be a percentage from 0 to 100");
 
     // Loaded lazily so `skein validate` does not pay for the proxy's imports.
-    const { StandaloneProxy } = await import("../proxy/standalone.ts");
-    const { IdentitySource } = await import("../proxy/identity.ts");
     const { openAccessLog, parseAccessLogTarget } = await import("../proxy/telemetry/access-log.ts");
-    const td = values["trust-domain"];
-    const ns = values.namespace;
-    const sa = values["service-account"];
-    let identity;
-    try {
-      identity = IdentitySource.fromFiles({ cert: values.cert, key: values.key, rootCert: values["root-cert"] });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
+    const td = values["trust-domain"]!;
+    const ns = values.namespace!;
+    const sa = values["service-account"]!;
+    const sidecarOptions = {
+      workload: { name: values.workload!, namespace: ns, serviceAccount: sa, labels, trustDomain: td, spiffeId: `spiffe://${td}/ns/${ns}/sa/${sa}` },
+      accessLog: openAccessLog(parseAccessLogTarget(values["access-log"])),
+      outboundPort: port("outbound-port", values["outbound-port"])!,
+      ...(inboundPort !== undefined ? { inbound: { port: inboundPort, appPort: appPort! } } : {}),
+      ...(values["metrics-port"] !== undefined ? { metricsPort: port("metrics-port", values["metrics-port"])! } : {}),
+      ...(values["trace-endpoint"] ? { traceEndpoint: values["trace-endpoint"] } : {}),
+      samplingPercent: sampling,
+      host: values.bind!,
+    };
+    const log = (line: string) => io.stderr(`skein proxy: ${line}\n`);
+    let proxy: { sidecar: { current(): { version: string } | undefined }; start(): Promise<{ outbound: number; inbound?: number; metrics?: number }>; stop(): Promise<void>; reload?(reason: string): Promise<void> };
+    if (managed) {
+      const { ManagedProxy } = await import("../proxy/managed.ts");
+      proxy = new ManagedProxy({
+        sidecar: sidecarOptions,
+        controlPlane: values["control-plane"]!,
+        token: values["join-token"]!,
+        cacheDir: values["cache-dir"]!,
+        ...(values.service ? { service: parseService(values.service) } : {}),
+        log,
+      });
+    } else {
+      const { StandaloneProxy } = await import("../proxy/standalone.ts");
+      const { IdentitySource } = await import("../proxy/identity.ts");
+      let identity;
+      try {
+        identity = IdentitySource.fromFiles({ cert: values.cert, key: values.key, rootCert: values["root-cert"] });
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      proxy = new StandaloneProxy(values.config!, { ...sidecarOptions, identity }, log);
     }
-    const proxy = new StandaloneProxy(
-      values.config,
-      {
-        workload: { name: values.workload, namespace: ns, serviceAccount: sa, labels, trustDomain: td, spiffeId: `spiffe://${td}/ns/${ns}/sa/${sa}` },
-        identity,
-        accessLog: openAccessLog(parseAccessLogTarget(values["access-log"])),
-        outboundPort: port("outbound-port", values["outbound-port"])!,
-        ...(inboundPort !== undefined ? { inbound: { port: inboundPort, appPort: appPort! } } : {}),
-        ...(values["metrics-port"] !== undefined ? { metricsPort: port("metrics-port", values["metrics-port"])! } : {}),
-        ...(values["trace-endpoint"] ? { traceEndpoint: values["trace-endpoint"] } : {}),
-        samplingPercent: sampling,
-        host: values.bind,
-      },
-      (line) => io.stderr(`skein proxy: ${line}\n`),
-    );
     let ports;
     try {
       ports = await proxy.start();
@@ -112,7 +138,7 @@ Options:
         (ports.metrics !== undefined ? `, metrics http://${values.bind}:${ports.metrics}/stats/prometheus` : "") +
         "\n",
     );
-    process.on("SIGHUP", () => void proxy.reload("SIGHUP"));
+    if (proxy.reload) process.on("SIGHUP", () => void proxy.reload!("SIGHUP"));
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);
@@ -122,3 +148,12 @@ Options:
     return 0;
   },
 };
+
+/** `--service reviews:9080[:HTTP]` as the registry wants it. */
+function parseService(text: string): { name: string; ports: { port: number; name: string; protocol?: string }[] } {
+  const [name, portText, protocol] = text.split(":");
+  const portNumber = Number(portText);
+  if (!name || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) throw new UsageError(`--service wants NAME:PORT[:PROTOCOL], not "${text}"`);
+  const proto = protocol ?? "HTTP";
+  return { name, ports: [{ port: portNumber, name: `${proto.toLowerCase()}-${portNumber}`, protocol: proto }] };
+}
