@@ -18,3 +18,6 @@ if (stale()) {
   console.log("Installing npm packages (npm ci)…");
   execFileSync("npm", [existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
 }
+
+// The sidecar bundle (see build-sidecar.mjs): cheap to rebuild, so rebuild every time.
+execFileSync(process.execPath, [join(root, "scripts", "build-sidecar.mjs")], { cwd: root, stdio: "inherit" });

@@ -31,3 +31,4 @@ export type { PeerAuthenticationSpec } from "./model/peer-authentication.ts";
 export type { AuthorizationPolicySpec } from "./model/authorization-policy.ts";
 export * from "./api/control-plane.ts";
 export * from "./validate/issues.ts";
+export * from "./model/mesh.ts";

@@ -1,3 +1,4 @@
+import { defaultIo } from "./io.ts";
 import { UsageError, type Io, type Verb } from "./usage.ts";
 import { appVerb } from "./app.ts";
 import { controlPlaneVerb } from "./controlplane.ts";
@@ -22,18 +23,6 @@ ${VERBS.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`).join("\n")}
 Run "skein <command> --help" for a command's options.`;
 }
 
-export function defaultIo(): Io {
-  return {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    cwd: process.cwd(),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
-    },
-  };
-}
 
 export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
   const [name, ...rest] = argv;

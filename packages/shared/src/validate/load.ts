@@ -2,11 +2,12 @@ import { Code } from "../model/codes.ts";
 import { didYouMean } from "../model/common.ts";
 import { KUBERNETES_KINDS, kubernetesObject } from "../model/k8s.ts";
 import { findIstioKind, ISTIO_KINDS, UNMODELLED_ISTIO_KINDS } from "../model/kinds.ts";
+import { meshSchema } from "../model/mesh.ts";
 import type { Resource } from "../model/resource.ts";
 import type { SourceDocument } from "../yaml/source.ts";
 import { findingsFromIssues, type SchemaFinding } from "./issues.ts";
 
-export type ResourceFamily = "istio" | "kubernetes" | "unmodelled";
+export type ResourceFamily = "istio" | "kubernetes" | "unmodelled" | "skein";
 
 /** A resource read from a document, with where it came from. */
 export interface LoadedResource {
@@ -23,7 +24,7 @@ export interface LoadResult {
   identity: { kind?: string; name?: string; namespace?: string };
 }
 
-const ALL_KIND_NAMES = [...ISTIO_KINDS.map((k) => k.kind), ...Object.keys(UNMODELLED_ISTIO_KINDS), ...Object.keys(KUBERNETES_KINDS)];
+const ALL_KIND_NAMES = ["Mesh", ...ISTIO_KINDS.map((k) => k.kind), ...Object.keys(UNMODELLED_ISTIO_KINDS), ...Object.keys(KUBERNETES_KINDS)];
 
 export interface LoadOptions {
   /** Namespace for resources that do not name one (kubectl's current namespace). */
@@ -74,6 +75,13 @@ export function loadDocument(doc: SourceDocument, options: LoadOptions): LoadRes
       return { findings: findingsFromIssues(parsed.error.issues).map((f) => ({ severity: "error" as const, ...f })), identity };
     }
     return { loaded: toLoaded(raw, "istio", doc, options), findings: [], identity };
+  }
+
+  // `skein up`'s own file format may sit beside the Istio documents it carries.
+  if (kind === "Mesh" && apiVersion === "skein.dev/v1alpha1") {
+    const parsed = meshSchema.safeParse(raw, { reportInput: true });
+    if (!parsed.success) return { findings: findingsFromIssues(parsed.error.issues).map((f) => ({ severity: "error" as const, ...f })), identity };
+    return { findings: [], identity };
   }
 
   const unmodelledGroups = UNMODELLED_ISTIO_KINDS[kind];
