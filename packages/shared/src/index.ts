@@ -32,3 +32,4 @@ export type { AuthorizationPolicySpec } from "./model/authorization-policy.ts";
 export * from "./api/control-plane.ts";
 export * from "./validate/issues.ts";
 export * from "./model/mesh.ts";
+export * from "./graph/index.ts";
