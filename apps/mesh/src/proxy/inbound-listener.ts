@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createHttp2Server, type Http2Server, type Http2ServerRequest, type ServerHttp2Session } from "node:http2";
 import type { Duplex } from "node:stream";
@@ -13,7 +13,7 @@ import type { IstioMetrics } from "./telemetry/istio-metrics.ts";
 import { relayUpgrade, requestedUpgrade } from "./websocket.ts";
 import { evaluateAuthorization, principalFromSpiffeId, uriSanFromPeer, type MtlsMode, type ProxySnapshot, type WorkloadIdentity } from "@skein/shared";
 import type { IdentitySource } from "./identity.ts";
-import { localReply, type HeaderMap, type ProxyResponse } from "./http/exchange.ts";
+import { localReply, type ProxyResponse } from "./http/exchange.ts";
 import { readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
 import { PEER_METADATA_HEADER, decodePeerMetadata, encodePeerMetadata, takeRawPeerMetadata, type PeerMetadata } from "./peer-metadata.ts";
 import type { RequestTelemetry } from "./request-telemetry.ts";
@@ -45,6 +45,14 @@ const sessionPeers = new WeakMap<ServerHttp2Session, ConnectionPeer>();
 
 function peerOf(req: DownstreamRequest): ConnectionPeer | undefined {
   return "stream" in req ? sessionPeers.get((req as Http2ServerRequest).stream.session as ServerHttp2Session) : peers.get(req.socket as Socket);
+}
+
+const ignore = (): void => undefined;
+
+/** A bug, not a network condition: log it and drop the connection. */
+function unexpected(e: unknown, socket: Duplex): void {
+  console.error("skein proxy: unexpected error on an inbound tunnel", e);
+  socket.destroy();
 }
 
 /** Closes a request's connection (an HTTP/2 request's socket may not be touched directly). */
@@ -88,8 +96,8 @@ export class InboundListener {
   ) {
     this.app = new InboundCluster(appHost, appPort);
     this.http = createHttpServer({ keepAlive: true, requestTimeout: 0 }, (req, res) => void this.serve(req, res));
-    this.http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveUpgrade(req, socket, head));
-    this.http.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveConnect(req, socket as Socket, head));
+    this.http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.serveUpgrade(req, socket, head).catch((e: unknown) => unexpected(e, socket)));
+    this.http.on("connect", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.serveConnect(req, socket as Socket, head).catch((e: unknown) => unexpected(e, socket)));
     this.h2 = createHttp2Server({}, (req, res) => void this.serve(req, res));
     this.h2.on("session", (session: ServerHttp2Session) => {
       if (this.handing) sessionPeers.set(session, this.handing);
@@ -99,7 +107,8 @@ export class InboundListener {
     // h2 first: peers on http2/grpc clusters ask for it; HTTP/1.1 pools and tunnels offer only http/1.1.
     this.tls = createTlsServer({ requestCert: true, rejectUnauthorized: true, ALPNProtocols: ["h2", "http/1.1"] }, (tls) => this.secured(tls));
     this.tls.on("tlsClientError", (_e, socket) => socket.destroy());
-    this.net = createNetServer({ pauseOnConnect: false }, (socket) => this.accept(socket));
+    // TCP_NODELAY as Envoy sets on its listeners: a small answer (a CONNECT 200) is not held back by Nagle.
+    this.net = createNetServer({ pauseOnConnect: false, noDelay: true }, (socket) => this.accept(socket));
     this.refreshContext();
     identity.onRotate(() => this.refreshContext());
   }
@@ -165,7 +174,126 @@ export class InboundListener {
     const cert = tls.getPeerCertificate(false);
     const spiffeId = uriSanFromPeer(cert);
     peers.set(tls, { tls: true, ...(spiffeId ? { spiffeId } : {}), ...(cert.raw ? { certHash: createHash("sha256").update(cert.raw).digest("hex") } : {}) });
-    this.http.emit("connection", tls);
+    this.handTo(tls.alpnProtocol === "h2" ? this.h2 : this.http, tls);
+  }
+
+  private handTo(server: HttpServer | Http2Server, socket: Socket): void {
+    if (server === this.http) return void this.http.emit("connection", socket);
+    // The HTTP/2 server creates the session synchronously inside emit: that is when it learns its peer.
+    this.handing = peers.get(socket);
+    try {
+      this.h2.emit("connection", socket);
+    } finally {
+      this.handing = undefined;
+    }
+  }
+
+  /** A peer's CONNECT (TCP service): authorized without HTTP fields, then spliced to the app. */
+  private async serveConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const peer = peers.get(socket);
+    if (peer === undefined || this.chainRemoved(peer)) return void socket.destroy();
+    this.track(socket);
+    const { snapshot, table } = this.state();
+    await acceptTunnel(
+      {
+        authorization: snapshot.inbound.authorization,
+        table,
+        app: { host: this.app.host, port: this.app.port },
+        ...(peer.spiffeId ? { spiffeId: peer.spiffeId } : {}),
+        ownMetadata: this.metadataOf(snapshot.workload),
+        ...(this.metrics ? { metrics: this.metrics } : {}),
+        connectTimeoutMs: APP_CONNECT_TIMEOUT_MS,
+      },
+      req,
+      socket,
+      head,
+    );
+  }
+
+  /**
+   * An Upgrade (WebSocket): authorized as the HTTP request it is, then relayed to the
+   * app over HTTP/1.1; logged and counted when the upgraded connection ends.
+   */
+  private async serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const { snapshot, table } = this.state();
+    const peer = peers.get(req.socket as Socket);
+    if (peer === undefined || this.chainRemoved(peer)) return void socket.destroy();
+    this.track(socket);
+    const headers = requestHeaders(req);
+    const rawMetadata = takeRawPeerMetadata(headers);
+    const metadata = peer.spiffeId && rawMetadata ? this.callerMetadata(peer, rawMetadata) : undefined;
+    const authority = req.headers.host ?? "";
+    const path = req.url ?? "/";
+    const started = this.telemetry.begin(headers);
+    const flags: ResponseFlag[] = [];
+    const principal = peer.spiffeId ? principalFromSpiffeId(peer.spiffeId) : undefined;
+    const decision = evaluateAuthorization(snapshot.inbound.authorization, {
+      ...(principal ? { principal, namespace: principal.split("/ns/")[1]?.split("/")[0] ?? "" } : {}),
+      sourceIp: req.socket.remoteAddress ?? "",
+      destinationIp: req.socket.localAddress ?? "",
+      port: snapshot.inbound.ports[0]?.port ?? 0,
+      http: { host: authority, method: req.method ?? "GET", path, headers },
+    });
+    let outcome: { status: number; requestBytes: number; responseBytes: number };
+    if (!decision.allowed) {
+      refuse(socket, 403, "RBAC: access denied");
+      outcome = { status: 403, requestBytes: 0, responseBytes: "RBAC: access denied".length };
+    } else {
+      if (peer.spiffeId) headers["x-forwarded-client-cert"] = `By=${snapshot.workload.spiffeId};Hash=${peer.certHash ?? ""};Subject="";URI=${peer.spiffeId}`;
+      else delete headers["x-forwarded-client-cert"];
+      headers["x-forwarded-proto"] = "http";
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      socket.once("close", onClose);
+      let response: ProxyResponse;
+      try {
+        response = await this.app.upgrade({ method: req.method ?? "GET", path, authority, headers, body: null }, requestedUpgrade(req) ?? "websocket", gone.signal);
+      } catch (e) {
+        flags.push(appFailureFlag(e));
+        response = localReply(503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
+      }
+      socket.off("close", onClose);
+      if (peer.spiffeId) response.headers[PEER_METADATA_HEADER] = this.metadataOf(snapshot.workload);
+      else delete response.headers[PEER_METADATA_HEADER];
+      outcome = await relayUpgrade(socket, head, response);
+    }
+    const vh = table.find(authority)?.vh;
+    const serviceHost = vh?.name.replace(/:\d+$/, "") ?? authority.split(":")[0]!;
+    const peerInfo: PeerInfo = {
+      direction: "inbound",
+      ...(peer.spiffeId ? { principal: peer.spiffeId } : {}),
+      ...(metadata ? { workload: metadata.workload, namespace: metadata.namespace, labels: metadata.labels, ...(metadata.cluster ? { cluster: metadata.cluster } : {}) } : {}),
+      service: { host: serviceHost, name: serviceHost.split(".")[0]!, namespace: serviceHost.split(".")[1] ?? snapshot.workload.namespace },
+    };
+    this.telemetry.end(
+      started,
+      {
+        direction: "inbound",
+        method: req.method ?? "GET",
+        path,
+        authority,
+        protocol: "HTTP/1.1",
+        grpc: false,
+        status: outcome.status,
+        flags,
+        requestBytes: outcome.requestBytes,
+        responseBytes: outcome.responseBytes,
+        upstreamCluster: `inbound|${snapshot.inbound.ports[0]?.port ?? 0}||`,
+        downstreamAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        ...(peer.spiffeId ? { peerPrincipal: peer.spiffeId } : {}),
+        serviceHost,
+        servicePort: vh?.port ?? 0,
+      },
+      peerInfo,
+      headers,
+    );
+  }
+
+  /** Sockets handed over by the HTTP server have lost its error listener; a reset must not crash us. */
+  private track(socket: Duplex): void {
+    socket.on("error", ignore);
+    this.tunnels.add(socket);
+    socket.once("close", () => this.tunnels.delete(socket));
   }
 
   /**
@@ -178,14 +306,14 @@ export class InboundListener {
     return peer.tls ? mode === "DISABLE" : mode === "STRICT";
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async serve(req: DownstreamRequest, res: DownstreamResponse): Promise<void> {
     const { snapshot, table } = this.state();
-    const peer = peers.get(req.socket as Socket);
-    if (peer === undefined || this.chainRemoved(peer)) return void req.socket.destroy();
+    const peer = peerOf(req);
+    if (peer === undefined || this.chainRemoved(peer)) return void dropConnection(req);
     const headers = requestHeaders(req);
     const rawMetadata = takeRawPeerMetadata(headers);
     const metadata = peer.spiffeId && rawMetadata ? this.callerMetadata(peer, rawMetadata) : undefined;
-    const authority = String(req.headers.host ?? "");
+    const authority = String(req.headers.host ?? req.headers[":authority"] ?? "");
     const path = req.url ?? "/";
     const started = this.telemetry.begin(headers);
     const flags: ResponseFlag[] = [];
@@ -212,13 +340,12 @@ export class InboundListener {
         const body = await readBody(req);
         requestBytes = body?.length ?? 0;
         const t0 = performance.now();
-        const up = await this.app.request({ method: (req.method ?? "GET") as "GET", path, headers: { ...headers, host: authority }, body });
+        const grpcRequest = String(headers["content-type"] ?? "").startsWith("application/grpc");
+        const version = upstreamHttpVersion(snapshot.inbound.ports[0]?.protocol, { http2: req.httpVersion === "2.0", grpc: grpcRequest });
+        response = await this.app.forward({ method: req.method ?? "GET", path, authority, headers, body }, version);
         upstreamMs = performance.now() - t0;
-        const out: HeaderMap = {};
-        for (const [k, v] of Object.entries(up.headers)) if (v !== undefined) out[k] = v;
-        response = { status: up.statusCode, headers: out, body: up.body, trailers: () => (Object.keys(up.trailers).length > 0 ? (up.trailers as HeaderMap) : undefined) };
-      } catch {
-        flags.push("UF");
+      } catch (e) {
+        flags.push(appFailureFlag(e));
         response = localReply(503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
       }
     }
@@ -247,7 +374,7 @@ export class InboundListener {
         method: req.method ?? "GET",
         path,
         authority,
-        protocol: "HTTP/1.1",
+        protocol: req.httpVersion === "2.0" ? "HTTP/2" : "HTTP/1.1",
         grpc,
         status: response.status,
         ...(grpc && grpcStatus !== undefined ? { grpcStatus } : {}),

@@ -46,10 +46,15 @@ export class OutboundListener {
     this.h2 = createHttp2Server({}, (req, res) => void this.serve(req, res));
     this.h2.on("session", (session: ServerHttp2Session) => {
       this.sessions.add(session);
-      session.once("close", () => this.sessions.delete(session));
+      telemetry.connectionOpened("outbound");
+      session.once("close", () => {
+        this.sessions.delete(session);
+        telemetry.connectionClosed("outbound");
+      });
     });
-    // allowHalfOpen as http.Server sets it for itself: a FIN ends one direction only.
-    this.net = createNetServer({ allowHalfOpen: true }, (socket: Socket) => sniffDownstream(socket, (p) => (p === "http2" ? this.h2 : this.server).emit("connection", socket)));
+    // allowHalfOpen and noDelay as http.Server sets them for itself: a FIN ends one direction
+    // only, and small writes are not held back by Nagle.
+    this.net = createNetServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => sniffDownstream(socket, (p) => (p === "http2" ? this.h2 : this.server).emit("connection", socket)));
     this.server.on("connection", (socket: Socket) => {
       telemetry.connectionOpened("outbound");
       socket.once("close", () => telemetry.connectionClosed("outbound"));
@@ -75,7 +80,9 @@ export class OutboundListener {
     await closed;
   }
 
+  /** Sockets handed over by the HTTP server have lost its error listener; a reset must not crash us. */
   private track(socket: Duplex): void {
+    socket.on("error", ignore);
     this.tunnels.add(socket);
     socket.once("close", () => this.tunnels.delete(socket));
   }
@@ -84,7 +91,10 @@ export class OutboundListener {
   private serveConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.track(socket);
     if (!this.tcp) return refuse(socket, 405, "CONNECT is not enabled on this listener");
-    void this.tcp.serve(req.url ?? "", socket as Socket, head);
+    this.tcp.serve(req.url ?? "", socket as Socket, head).catch((e: unknown) => {
+      console.error("skein proxy: unexpected error in the TCP proxy", e);
+      socket.destroy();
+    });
   }
 
   /**
@@ -111,6 +121,7 @@ export class OutboundListener {
       grpc: false,
       signal: controller.signal,
       port: 0,
+      downstreamAddress: req.socket.remoteAddress ?? "",
       flags: [],
       attempt: 1,
       ...(upgrade ? { upgrade } : {}),
@@ -181,6 +192,7 @@ export class OutboundListener {
       grpc: String(headers["content-type"] ?? "").startsWith("application/grpc"),
       signal: controller.signal,
       port: 0,
+      downstreamAddress: req.socket.remoteAddress ?? "",
       flags: [],
       attempt: 1,
     };
@@ -254,7 +266,9 @@ export class OutboundListener {
   private localReplyFor(e: unknown, request: ProxyRequest): ProxyResponse {
     if (e instanceof MeshError) {
       if (!request.flags.includes(e.flag)) request.flags.push(e.flag);
-      return e.status === 0 ? localReply(503, e.message) : localReply(e.status, e.status === 404 ? "" : e.message);
+      // Envoy marks replies its own circuit breakers caused, so callers can tell them apart.
+      const extra = e.flag === "UO" ? { "x-envoy-overloaded": "true" } : undefined;
+      return e.status === 0 ? localReply(503, e.message) : localReply(e.status, e.status === 404 ? "" : e.message, extra);
     }
     if (e instanceof BodyTooLarge) return localReply(413, e.message);
     // A bug, not a network condition: answer 500 and keep serving.
@@ -269,6 +283,8 @@ function serverPrincipal(cluster: Pick<Cluster, "tls" | "service">, endpoint: Pi
   const suffix = `/ns/${endpoint.namespace ?? cluster.service.namespace}/sa/${endpoint.serviceAccount}`;
   return cluster.tls.expectedSpiffeIds.find((id) => id.endsWith(suffix));
 }
+
+const ignore = (): void => undefined;
 
 /** The service and path a request names: the Host header, or a proxy-style absolute URL (HTTP_PROXY). */
 function target(req: IncomingMessage): { authority: string; path: string } {

@@ -2,6 +2,7 @@ import { errors as undiciErrors } from "undici";
 import { MeshError, UpstreamConnectionFailure, UpstreamConnectionTermination, UpstreamProtocolError, UpstreamRemoteReset, UpstreamTimeout } from "../response-flags.ts";
 import type { TransportSecurity, UpstreamTransport } from "../cluster/transport.ts";
 import { Http2ConnectFailure, Http2StreamReset, http2RequestHeaders, requestOverHttp2, upstreamHttpVersion } from "../http2-upstream.ts";
+import { ConnectFailure, openConnection, upstreamConnect } from "../tcp-tunnel.ts";
 import { upgradeOf, upgradeUpstream } from "../websocket.ts";
 import type { Clock } from "../clock.ts";
 import { PEER_METADATA_HEADER } from "../peer-metadata.ts";
@@ -40,16 +41,25 @@ export function sendUpstream(transport: UpstreamTransport, clock: Clock, peerMet
         throw classify(e, req.signal);
       }
     }
+    if (upgrade !== undefined) {
+      const { security, connect } = upstreamConnect(transport, cluster.cluster, host.endpoint);
+      const headers = forwardedHeaders(req, security, peerMetadata);
+      headers.host = req.authority;
+      const started = clock.now();
+      try {
+        const socket = await openConnection(connect, req.signal);
+        const res = await upgradeUpstream(socket, { method: req.method, path: req.path, headers, upgrade }, req.signal);
+        req.upstreamServiceTimeMs = clock.now() - started;
+        return res;
+      } catch (e) {
+        throw classify(e, req.signal);
+      }
+    }
     const { dispatcher, security } = transport.dispatcherFor(cluster.cluster, host.endpoint);
     const headers = forwardedHeaders(req, security, peerMetadata);
     headers.host = req.authority;
     const started = clock.now();
     try {
-      if (upgrade !== undefined) {
-        const res = await upgradeUpstream(dispatcher, { method: req.method, path: req.path, headers, upgrade }, req.signal);
-        req.upstreamServiceTimeMs = clock.now() - started;
-        return res;
-      }
       const res = await dispatcher.request({
         method: req.method as "GET",
         path: req.path,
@@ -85,7 +95,7 @@ function forwardedHeaders(req: ProxyRequest, security: TransportSecurity, peerMe
 function classify(e: unknown, signal: AbortSignal): unknown {
   if (e instanceof AttemptFailure || e instanceof MeshError) return e;
   if (signal.aborted) return signal.reason ?? e;
-  if (e instanceof Http2ConnectFailure) return new AttemptFailure(new UpstreamConnectionFailure(undefined, { cause: e }), "connect-failure", false);
+  if (e instanceof Http2ConnectFailure || e instanceof ConnectFailure) return new AttemptFailure(new UpstreamConnectionFailure(undefined, { cause: e }), "connect-failure", false);
   if (e instanceof Http2StreamReset) {
     // Code 0: the connection went away under the stream (UC); otherwise the peer reset it (UR).
     // A refused stream was not processed, which is what reset-before-request retries.
