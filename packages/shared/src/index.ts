@@ -33,3 +33,4 @@ export * from "./api/control-plane.ts";
 export * from "./validate/issues.ts";
 export * from "./model/mesh.ts";
 export * from "./graph/index.ts";
+export { GRPC_STATUS_CODES } from "./model/http-fault.ts";

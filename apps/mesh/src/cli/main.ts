@@ -1,5 +1,5 @@
 import { defaultIo } from "./io.ts";
-import { UsageError, type Io, type Verb } from "./usage.ts";
+import { runVerb, type Io, type Verb } from "./usage.ts";
 import { appVerb } from "./app.ts";
 import { controlPlaneVerb } from "./controlplane.ts";
 import { demoVerb } from "./demo.ts";
@@ -35,13 +35,5 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     io.stderr(`skein: unknown command "${name}"\n\n${globalUsage()}\n`);
     return 2;
   }
-  try {
-    return await verb.run(rest, io);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`skein ${verb.name}: ${e.message}\n\n${verb.usage}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  return runVerb(verb, rest, io);
 }

@@ -1,7 +1,7 @@
 import { appVerb } from "./app.ts";
 import { defaultIo } from "./io.ts";
 import { proxyVerb } from "./proxy.ts";
-import { UsageError } from "./usage.ts";
+import { runVerb } from "./usage.ts";
 
 /**
  * The entry of the prebuilt bundle that runs sidecars and demo apps: only what those
@@ -11,14 +11,5 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const verb = name === "proxy" ? proxyVerb : name === "app" ? appVerb : undefined;
   if (!verb) throw new Error(`the sidecar bundle runs "proxy" and "app", not "${name}"`);
-  const io = defaultIo();
-  try {
-    return await verb.run(rest, io);
-  } catch (e) {
-    if (e instanceof UsageError) {
-      io.stderr(`skein ${verb.name}: ${e.message}\n\n${verb.usage}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  return runVerb(verb, rest, defaultIo());
 }

@@ -27,3 +27,16 @@ export function parseVerbArgs<O extends Options>(argv: string[], options: O, all
     throw new UsageError((e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ""));
   }
 }
+
+/** Runs one verb; a usage error prints the verb's usage and exits 2. */
+export async function runVerb(verb: Verb, argv: string[], io: Io): Promise<number> {
+  try {
+    return await verb.run(argv, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`skein ${verb.name}: ${e.message}\n\n${verb.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -3,6 +3,7 @@
  * decides, as Kiali's populateTrafficMap does, whether it is usable and whether it counts.
  */
 import type { PromSample } from "./types.ts";
+import { GRPC_STATUS_CODES } from "../model/http-fault.ts";
 
 export const UNKNOWN = "unknown";
 
@@ -98,25 +99,6 @@ export function touches(s: Endpoints, namespaces: ReadonlySet<string>): boolean 
   return namespaces.has(s.sourceNamespace) || namespaces.has(s.destServiceNamespace) || namespaces.has(s.destWorkloadNamespace);
 }
 
-const GRPC_STATUS = [
-  "OK",
-  "CANCELLED",
-  "UNKNOWN",
-  "INVALID_ARGUMENT",
-  "DEADLINE_EXCEEDED",
-  "NOT_FOUND",
-  "ALREADY_EXISTS",
-  "PERMISSION_DENIED",
-  "RESOURCE_EXHAUSTED",
-  "FAILED_PRECONDITION",
-  "ABORTED",
-  "OUT_OF_RANGE",
-  "UNIMPLEMENTED",
-  "INTERNAL",
-  "UNAVAILABLE",
-  "DATA_LOSS",
-  "UNAUTHENTICATED",
-];
 
 const HTTP_ERROR = /^[45]\d\d$/;
 
@@ -128,7 +110,7 @@ const HTTP_ERROR = /^[45]\d\d$/;
 export function responseKey(protocol: "http" | "grpc", code: string, grpcStatus: string): string {
   if (code === "0") return "-";
   if (protocol === "grpc" && grpcStatus !== "" && !HTTP_ERROR.test(code)) {
-    return GRPC_STATUS[Number(grpcStatus)] ?? `grpc-${grpcStatus}`;
+    return GRPC_STATUS_CODES[Number(grpcStatus)] ?? `grpc-${grpcStatus}`;
   }
   return /^[1-5]\d\d$/.test(code) ? `${code[0]}xx` : code || "-";
 }
@@ -139,7 +121,7 @@ export type ErrorClass = "5xx" | "4xx" | "grpc" | "noResponse";
 export function errorClass(response: string): ErrorClass | undefined {
   if (response === "5xx" || response === "4xx") return response;
   if (response === "-") return "noResponse";
-  if (response !== "OK" && (GRPC_STATUS.includes(response) || response.startsWith("grpc-"))) return "grpc";
+  if (response !== "OK" && ((GRPC_STATUS_CODES as readonly string[]).includes(response) || response.startsWith("grpc-"))) return "grpc";
   return undefined;
 }
 

@@ -1,11 +1,7 @@
+import { GRPC_STATUS_CODES } from "@skein/shared";
 import type { Rng, TimerFactory } from "../../clock.ts";
 import { localReply, type Layer } from "../exchange.ts";
 
-/** gRPC canonical codes by name, for grpcStatus aborts. */
-const GRPC_CODES: Record<string, number> = {
-  OK: 0, CANCELLED: 1, UNKNOWN: 2, INVALID_ARGUMENT: 3, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, ALREADY_EXISTS: 6, PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8, FAILED_PRECONDITION: 9, ABORTED: 10, OUT_OF_RANGE: 11, UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14, DATA_LOSS: 15, UNAUTHENTICATED: 16,
-};
 
 /**
  * Istio fault injection (Envoy's fault filter): a fixed delay for `percentage` of
@@ -24,7 +20,9 @@ export function withFault(rng: Rng, timers: TimerFactory): Layer {
     if (abort && rng.next() * 100 < abort.percentage) {
       req.flags.push("FI");
       if (abort.grpcStatus !== undefined) {
-        const code = GRPC_CODES[abort.grpcStatus] ?? 2;
+        // The canonical list is in code order, so a name's index is its number (UNKNOWN = 2 otherwise).
+        const index = (GRPC_STATUS_CODES as readonly string[]).indexOf(abort.grpcStatus);
+        const code = index >= 0 ? index : 2;
         return { status: 200, headers: { "content-type": "application/grpc", "grpc-status": String(code), "grpc-message": "fault filter abort" }, body: null };
       }
       return localReply(abort.httpStatus ?? 503, "fault filter abort");
