@@ -70,7 +70,8 @@ export function loadDocument(doc: SourceDocument, options: LoadOptions): LoadRes
         identity,
       };
     }
-    const parsed = istio.schema.safeParse(raw, { reportInput: true });
+    // Inputs in issues are only needed for messages: ask for them only when there are issues.
+    const parsed = istio.schema.safeParse(raw).success ? { success: true as const } : istio.schema.safeParse(raw, { reportInput: true });
     if (!parsed.success) {
       return { findings: findingsFromIssues(parsed.error.issues).map((f) => ({ severity: "error" as const, ...f })), identity };
     }
