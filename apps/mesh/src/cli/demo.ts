@@ -35,7 +35,7 @@ and scraping every 5 s. Ctrl-C stops everything.`,
       return 1;
     }
     const parsed = parseMeshFile(SHOP_MESH, await readFile(SHOP_MESH, "utf8"));
-    if (!parsed.mesh) {
+    if (!parsed.mesh || parsed.diagnostics.some((d) => d.severity === "error")) {
       for (const d of parsed.diagnostics) io.stderr(formatDiagnostic(d) + "\n");
       return 1;
     }

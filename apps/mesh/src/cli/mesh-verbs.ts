@@ -17,7 +17,10 @@ export const upVerb: Verb = {
 Starts a control plane and, for each workload in MESH.yaml, the workload and its
 sidecar, on ports planned from --port-base (4 per instance: app, inbound, outbound,
 metrics), and prints them. Istio documents after the Mesh document are applied at
-start. Ctrl-C stops everything. State and logs go to SKEIN_STATE_DIR (default .skein/).
+start; the whole file is checked first, and nothing starts if it has an error. Ctrl-C
+stops everything. If a workload or its sidecar exits, the mesh stops; if the control
+plane exits, the workloads keep serving on their sidecars' last config (config changes
+wait for a restart). State and logs go to SKEIN_STATE_DIR (default .skein/).
 
 Options:
   -f, --filename FILE        the mesh file (apiVersion: skein.dev/v1alpha1, kind: Mesh)

@@ -1,4 +1,4 @@
-import { findingsFromIssues, formatPath, meshSchema, parseYamlFile, type Diagnostic, type MeshFile, type SourceInput } from "@skein/shared";
+import { findingsFromIssues, formatPath, meshSchema, parseYamlFile, validateSources, type Diagnostic, type MeshFile, type SourceInput } from "@skein/shared";
 
 export type { MeshFile, MeshWorkload } from "@skein/shared";
 
@@ -19,6 +19,8 @@ export function parseMeshFile(file: string, text: string): ParsedMeshFile {
   // The Istio part keeps its original line numbers: blank out the Mesh document's lines.
   const istioText = meshDoc ? lines.map((l, i) => (inDocument(i + 1, meshDoc.position.line, others) ? "" : l)).join("\n") : text;
   if (!meshDoc) {
+    // A syntax error can hide the Mesh document: then the syntax error alone is the news.
+    if (parsed.errors.length > 0) return { istio: { file, text: istioText }, diagnostics };
     diagnostics.push({ severity: "error", code: "SK3001", message: "no `kind: Mesh` document (apiVersion: skein.dev/v1alpha1) in this file", file, line: 1, column: 1, path: "" });
     return { istio: { file, text: istioText }, diagnostics };
   }
@@ -39,6 +41,13 @@ export function parseMeshFile(file: string, text: string): ParsedMeshFile {
     }
     seen.add(key);
   });
+  // The Istio documents are checked here too, so a mistake in them stops `skein up` before
+  // it starts anything. Only errors: without the mesh's services as context, the
+  // cross-resource checks would warn that every host is unknown.
+  if (istioText.trim() !== "") {
+    const report = validateSources([{ file, text: istioText }]);
+    diagnostics.push(...report.files.flatMap((f) => f.diagnostics).filter((d) => d.severity === "error"));
+  }
   return { mesh: result.data, istio: { file, text: istioText }, diagnostics };
 }
 

@@ -10,7 +10,8 @@ export function stateDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd
 export interface RunnerState {
   pid: number;
   startedAt: string;
-  controlPlane: { url: string; port: number };
+  /** `pid` is the control plane's process (absent in state written by older runners). */
+  controlPlane: { url: string; port: number; pid?: number };
   /** Admin token for mutating API calls (also in token file, mode 0600). */
   tokenFile: string;
   workloads: {
