@@ -8,7 +8,8 @@
 // Every box is its own process: the load generator, the app, each sidecar
 // (`skein proxy`) and each nginx, so /proc gives each one's CPU and memory.
 // With --profile, one more two-sidecar run under `node --cpu-prof` and a summary of
-// where the sidecars spend their CPU.
+// where the sidecars spend their CPU; --profile-only runs just that (for iterating on
+// the data path, when the comparison rows are not needed).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -41,6 +42,10 @@ export const proxyBench: BenchCase = {
       app = await startProcess("bench app", { args: ["--import", "tsx", join(import.meta.dirname, "proxy", "upstream-app.ts")], cwd: join(import.meta.dirname, ".."), ready: /listening on 127\.0\.0\.1:(\d+)/ });
       const appPort = Number(app.ready[1]);
       const appPid = app.pid;
+      if (process.argv.includes("--profile-only")) {
+        profileRows.push(...(await profileTwoHop(dir, certs, appPort)));
+        return { name: "proxy", at: new Date().toISOString(), machine: { cpus: cpus().length, node: process.version }, metrics: profileRows, targets: [] };
+      }
       const measure = async (t: Topology) => {
         const m = await measureTopology(t, log);
         log(`${m.label}: ${Math.round(m.maxRps)} req/s max; at ${PLAN.rate} req/s p50 ${m.fixed.p50.toFixed(2)} / p90 ${m.fixed.p90.toFixed(2)} / p99 ${m.fixed.p99.toFixed(2)} ms`);

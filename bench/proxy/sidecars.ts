@@ -86,6 +86,8 @@ export interface SidecarSpec {
   appPort?: number;
   /** Write a V8 CPU profile into this directory when the process exits. */
   cpuProfileDir?: string;
+  /** Run this sidecar bundle instead of `skein` (bench/proxy-ab.ts compares two builds). */
+  bundle?: string;
 }
 
 export interface RunningSidecar {
@@ -99,7 +101,7 @@ export async function startSidecar(s: SidecarSpec): Promise<RunningSidecar> {
   writeFileSync(config, s.yaml);
   const args = [
     ...(s.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${s.cpuProfileDir}`, `--cpu-prof-name=${s.name}.cpuprofile`] : []),
-    SKEIN,
+    ...(s.bundle ? [join(import.meta.dirname, "run-bundle.mjs"), s.bundle] : [SKEIN]),
     "proxy",
     "--config", config,
     "--outbound-port", "0",

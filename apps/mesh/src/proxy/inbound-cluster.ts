@@ -1,5 +1,6 @@
 import { Pool } from "undici";
 import { Http2Origin, Http2StreamReset, http2RequestHeaders, requestOverHttp2 } from "./http2-upstream.ts";
+import { dispatchRequest } from "./http/dispatch.ts";
 import { HOP_BY_HOP, type HeaderMap, type ProxyResponse } from "./http/exchange.ts";
 import { openConnection } from "./tcp-tunnel.ts";
 import { upgradeUpstream, type UpgradedResponse } from "./websocket.ts";
@@ -32,7 +33,7 @@ export class InboundCluster {
     this.http1 = new Pool(`http://${host}:${port}`, { headersTimeout: 0, bodyTimeout: 0 });
   }
 
-  async forward(req: AppRequest, version: "http1" | "http2"): Promise<ProxyResponse> {
+  forward(req: AppRequest, version: "http1" | "http2"): Promise<ProxyResponse> {
     if (version === "http2") {
       this.http2 ??= new Http2Origin({ origin: `http://${this.host}:${this.port}`, connectTimeoutMs: APP_CONNECT_TIMEOUT_MS });
       // HTTP/2 refuses connection-specific headers, which an HTTP/1.1 caller may have sent.
@@ -40,10 +41,8 @@ export class InboundCluster {
       for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
       return requestOverHttp2(this.http2, { method: req.method, path: req.path, authority: req.authority, scheme: "http", headers: http2RequestHeaders(headers, req.headers), body: req.body, signal: NEVER });
     }
-    const up = await this.http1.request({ method: req.method as "GET", path: req.path, headers: { ...req.headers, host: req.authority }, body: req.body });
-    const out: HeaderMap = {};
-    for (const [k, v] of Object.entries(up.headers)) if (v !== undefined) out[k] = v;
-    return { status: up.statusCode, headers: out, body: up.body, trailers: () => (Object.keys(up.trailers).length > 0 ? (up.trailers as HeaderMap) : undefined) };
+    req.headers.host = req.authority;
+    return dispatchRequest(this.http1, req, undefined, { classify: (e) => e });
   }
 
   /** An Upgrade (WebSocket) request: HTTP/1.1 on a connection of its own. */

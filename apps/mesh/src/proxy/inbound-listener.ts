@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { createServer as createHttp2Server, type Http2Server, type Http2ServerRequest, type ServerHttp2Session } from "node:http2";
@@ -11,14 +10,15 @@ import { acceptTunnel } from "./tcp-proxy.ts";
 import { refuse } from "./tcp-tunnel.ts";
 import type { IstioMetrics } from "./telemetry/istio-metrics.ts";
 import { relayUpgrade, requestedUpgrade } from "./websocket.ts";
-import { evaluateAuthorization, principalFromSpiffeId, uriSanFromPeer, type MtlsMode, type ProxySnapshot, type WorkloadIdentity } from "@skein/shared";
+import type { MtlsMode, ProxySnapshot, WorkloadIdentity } from "@skein/shared";
 import type { IdentitySource } from "./identity.ts";
 import { localReply, type ProxyResponse } from "./http/exchange.ts";
-import { readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
-import { PEER_METADATA_HEADER, decodePeerMetadata, encodePeerMetadata, takeRawPeerMetadata, type PeerMetadata } from "./peer-metadata.ts";
+import { hasNoBody, readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
+import { PEER_METADATA_HEADER, encodePeerMetadata, takeRawPeerMetadata, type PeerMetadata } from "./peer-metadata.ts";
+import { addressedService, authorized, callerMetadata, inboundPeerInfo, setForwardedClientCert, tlsPeer, type ConnectionPeer, type InboundHttpRequest } from "./inbound-filters.ts";
 import type { RequestTelemetry } from "./request-telemetry.ts";
 import type { RoutingTable } from "./http/routing-table.ts";
-import type { PeerInfo } from "./telemetry/istio-labels.ts";
+import type { RequestFacts } from "./request-telemetry.ts";
 import type { ResponseFlag } from "./response-flags.ts";
 import { parseGrpcStatus } from "./upstream/grpc-status.ts";
 
@@ -29,15 +29,17 @@ interface InboundState {
   table: RoutingTable;
 }
 
-/** What the inbound side learned about the connection before any request on it. */
-interface ConnectionPeer {
-  /** Accepted by the TLS filter chain (mTLS) rather than the plaintext one. */
-  tls: boolean;
-  spiffeId?: string;
-  certHash?: string;
-  /** The caller's last peer metadata, decoded once per connection rather than per request. */
-  metadata?: { raw: string; decoded: PeerMetadata | undefined };
+/** An admitted request: what the filters read, and their verdict. */
+interface Admitted extends InboundHttpRequest {
+  metadata: PeerMetadata | undefined;
+  started: ReturnType<RequestTelemetry["begin"]>;
+  allowed: boolean;
 }
+
+type InboundOutcome = Pick<RequestFacts, "protocol" | "grpc" | "status" | "grpcStatus" | "flags" | "requestBytes" | "responseBytes" | "upstreamServiceTimeMs">;
+
+/** Envoy's local reply when the app cannot be reached. */
+const APP_FAILURE = "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
 
 const peers = new WeakMap<Socket, ConnectionPeer>();
 /** HTTP/2 requests see their connection only through a proxy object; their session carries the peer. */
@@ -84,6 +86,7 @@ export class InboundListener {
   private readonly app: InboundCluster;
   private haveIdentity = false;
   private ownMetadata: { workload: WorkloadIdentity; encoded: string } | undefined;
+  private inboundCluster: { snapshot: ProxySnapshot; name: string } | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(
@@ -171,9 +174,7 @@ export class InboundListener {
 
   /** A completed handshake whose client certificate chains to the mesh root. */
   private secured(tls: TLSSocket): void {
-    const cert = tls.getPeerCertificate(false);
-    const spiffeId = uriSanFromPeer(cert);
-    peers.set(tls, { tls: true, ...(spiffeId ? { spiffeId } : {}), ...(cert.raw ? { certHash: createHash("sha256").update(cert.raw).digest("hex") } : {}) });
+    peers.set(tls, tlsPeer(tls));
     this.handTo(tls.alpnProtocol === "h2" ? this.h2 : this.http, tls);
   }
 
@@ -219,74 +220,28 @@ export class InboundListener {
     const peer = peers.get(req.socket as Socket);
     if (peer === undefined || this.chainRemoved(peer)) return void socket.destroy();
     this.track(socket);
-    const headers = requestHeaders(req);
-    const rawMetadata = takeRawPeerMetadata(headers);
-    const metadata = peer.spiffeId && rawMetadata ? this.callerMetadata(peer, rawMetadata) : undefined;
-    const authority = req.headers.host ?? "";
-    const path = req.url ?? "/";
-    const started = this.telemetry.begin(headers);
+    const admitted = this.admit(req, peer, snapshot);
     const flags: ResponseFlag[] = [];
-    const principal = peer.spiffeId ? principalFromSpiffeId(peer.spiffeId) : undefined;
-    const decision = evaluateAuthorization(snapshot.inbound.authorization, {
-      ...(principal ? { principal, namespace: principal.split("/ns/")[1]?.split("/")[0] ?? "" } : {}),
-      sourceIp: req.socket.remoteAddress ?? "",
-      destinationIp: req.socket.localAddress ?? "",
-      port: snapshot.inbound.ports[0]?.port ?? 0,
-      http: { host: authority, method: req.method ?? "GET", path, headers },
-    });
     let outcome: { status: number; requestBytes: number; responseBytes: number };
-    if (!decision.allowed) {
+    if (!admitted.allowed) {
       refuse(socket, 403, "RBAC: access denied");
       outcome = { status: 403, requestBytes: 0, responseBytes: "RBAC: access denied".length };
     } else {
-      if (peer.spiffeId) headers["x-forwarded-client-cert"] = `By=${snapshot.workload.spiffeId};Hash=${peer.certHash ?? ""};Subject="";URI=${peer.spiffeId}`;
-      else delete headers["x-forwarded-client-cert"];
-      headers["x-forwarded-proto"] = "http";
       const gone = new AbortController();
       const onClose = () => gone.abort();
       socket.once("close", onClose);
       let response: ProxyResponse;
       try {
-        response = await this.app.upgrade({ method: req.method ?? "GET", path, authority, headers, body: null }, requestedUpgrade(req) ?? "websocket", gone.signal);
+        response = await this.app.upgrade({ method: admitted.method, path: admitted.path, authority: admitted.authority, headers: admitted.headers, body: null }, requestedUpgrade(req) ?? "websocket", gone.signal);
       } catch (e) {
         flags.push(appFailureFlag(e));
-        response = localReply(503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
+        response = localReply(503, APP_FAILURE);
       }
       socket.off("close", onClose);
-      if (peer.spiffeId) response.headers[PEER_METADATA_HEADER] = this.metadataOf(snapshot.workload);
-      else delete response.headers[PEER_METADATA_HEADER];
+      this.answerPeer(response, peer, snapshot);
       outcome = await relayUpgrade(socket, head, response);
     }
-    const vh = table.find(authority)?.vh;
-    const serviceHost = vh?.name.replace(/:\d+$/, "") ?? authority.split(":")[0]!;
-    const peerInfo: PeerInfo = {
-      direction: "inbound",
-      ...(peer.spiffeId ? { principal: peer.spiffeId } : {}),
-      ...(metadata ? { workload: metadata.workload, namespace: metadata.namespace, labels: metadata.labels, ...(metadata.cluster ? { cluster: metadata.cluster } : {}) } : {}),
-      service: { host: serviceHost, name: serviceHost.split(".")[0]!, namespace: serviceHost.split(".")[1] ?? snapshot.workload.namespace },
-    };
-    this.telemetry.end(
-      started,
-      {
-        direction: "inbound",
-        method: req.method ?? "GET",
-        path,
-        authority,
-        protocol: "HTTP/1.1",
-        grpc: false,
-        status: outcome.status,
-        flags,
-        requestBytes: outcome.requestBytes,
-        responseBytes: outcome.responseBytes,
-        upstreamCluster: `inbound|${snapshot.inbound.ports[0]?.port ?? 0}||`,
-        downstreamAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-        ...(peer.spiffeId ? { peerPrincipal: peer.spiffeId } : {}),
-        serviceHost,
-        servicePort: vh?.port ?? 0,
-      },
-      peerInfo,
-      headers,
-    );
+    this.record(req, admitted, peer, snapshot, table, { protocol: "HTTP/1.1", grpc: false, flags, ...outcome });
   }
 
   /** Sockets handed over by the HTTP server have lost its error listener; a reset must not crash us. */
@@ -310,92 +265,110 @@ export class InboundListener {
     const { snapshot, table } = this.state();
     const peer = peerOf(req);
     if (peer === undefined || this.chainRemoved(peer)) return void dropConnection(req);
-    const headers = requestHeaders(req);
-    const rawMetadata = takeRawPeerMetadata(headers);
-    const metadata = peer.spiffeId && rawMetadata ? this.callerMetadata(peer, rawMetadata) : undefined;
-    const authority = String(req.headers.host ?? req.headers[":authority"] ?? "");
-    const path = req.url ?? "/";
-    const started = this.telemetry.begin(headers);
+    const admitted = this.admit(req, peer, snapshot);
     const flags: ResponseFlag[] = [];
-    const principal = peer.spiffeId ? principalFromSpiffeId(peer.spiffeId) : undefined;
-    const decision = evaluateAuthorization(snapshot.inbound.authorization, {
-      ...(principal ? { principal, namespace: principal.split("/ns/")[1]?.split("/")[0] ?? "" } : {}),
-      sourceIp: req.socket.remoteAddress ?? "",
-      destinationIp: req.socket.localAddress ?? "",
-      port: snapshot.inbound.ports[0]?.port ?? 0,
-      http: { host: authority, method: req.method ?? "GET", path, headers },
-    });
+    const grpc = String(admitted.headers["content-type"] ?? "").startsWith("application/grpc");
     let requestBytes = 0;
     let response: ProxyResponse;
     let upstreamMs: number | undefined;
-    if (!decision.allowed) {
+    if (!admitted.allowed) {
       // Envoy's RBAC filter answers 403 with this exact body.
       response = localReply(403, "RBAC: access denied");
     } else {
-      // Sanitize and set XFCC: only this sidecar may speak for the caller's identity.
-      if (peer.spiffeId) headers["x-forwarded-client-cert"] = `By=${snapshot.workload.spiffeId};Hash=${peer.certHash ?? ""};Subject="";URI=${peer.spiffeId}`;
-      else delete headers["x-forwarded-client-cert"];
-      headers["x-forwarded-proto"] = "http";
       try {
-        const body = await readBody(req);
+        const body = hasNoBody(req) ? null : await readBody(req);
         requestBytes = body?.length ?? 0;
         const t0 = performance.now();
-        const grpcRequest = String(headers["content-type"] ?? "").startsWith("application/grpc");
-        const version = upstreamHttpVersion(snapshot.inbound.ports[0]?.protocol, { http2: req.httpVersion === "2.0", grpc: grpcRequest });
-        response = await this.app.forward({ method: req.method ?? "GET", path, authority, headers, body }, version);
+        const version = upstreamHttpVersion(snapshot.inbound.ports[0]?.protocol, { http2: req.httpVersion === "2.0", grpc });
+        response = await this.app.forward({ method: admitted.method, path: admitted.path, authority: admitted.authority, headers: admitted.headers, body }, version);
         upstreamMs = performance.now() - t0;
       } catch (e) {
         flags.push(appFailureFlag(e));
-        response = localReply(503, "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
+        response = localReply(503, APP_FAILURE);
       }
     }
-    // The exchange's answer: the client sidecar learns who served it, over mTLS only; on
-    // plaintext the app's own header is dropped so nothing can pose as this workload.
-    if (peer.spiffeId) response.headers[PEER_METADATA_HEADER] = this.metadataOf(snapshot.workload);
-    else delete response.headers[PEER_METADATA_HEADER];
-    const written = await writeResponse(res, response);
-    if (!written.complete) flags.push("DC");
-    const vh = table.find(authority)?.vh;
-    const serviceHost = vh?.name.replace(/:\d+$/, "") ?? authority.split(":")[0]!;
-    const local = snapshot.workload;
-    const peerInfo: PeerInfo = {
-      direction: "inbound",
-      ...(peer.spiffeId ? { principal: peer.spiffeId } : {}),
-      ...(metadata ? { workload: metadata.workload, namespace: metadata.namespace, labels: metadata.labels, ...(metadata.cluster ? { cluster: metadata.cluster } : {}) } : {}),
-      service: { host: serviceHost, name: serviceHost.split(".")[0]!, namespace: serviceHost.split(".")[1] ?? local.namespace },
-    };
-    const trailers = response.trailers?.();
-    const grpc = String(headers["content-type"] ?? "").startsWith("application/grpc");
-    const grpcStatus = parseGrpcStatus(String(trailers?.["grpc-status"] ?? response.headers["grpc-status"] ?? ""));
-    this.telemetry.end(
-      started,
-      {
-        direction: "inbound",
-        method: req.method ?? "GET",
-        path,
-        authority,
+    this.answerPeer(response, peer, snapshot);
+    writeResponse(res, response, (written) => {
+      if (!written.complete) flags.push("DC");
+      const trailers = response.trailers?.();
+      const grpcStatus = grpc ? parseGrpcStatus(String(trailers?.["grpc-status"] ?? response.headers["grpc-status"] ?? "")) : undefined;
+      this.record(req, admitted, peer, snapshot, table, {
         protocol: req.httpVersion === "2.0" ? "HTTP/2" : "HTTP/1.1",
         grpc,
         status: response.status,
-        ...(grpc && grpcStatus !== undefined ? { grpcStatus } : {}),
+        grpcStatus,
         flags,
         requestBytes,
         responseBytes: written.bytes,
-        ...(upstreamMs !== undefined ? { upstreamServiceTimeMs: upstreamMs } : {}),
-        upstreamCluster: `inbound|${snapshot.inbound.ports[0]?.port ?? 0}||`,
-        downstreamAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-        ...(peer.spiffeId ? { peerPrincipal: peer.spiffeId } : {}),
-        serviceHost,
-        servicePort: vh?.port ?? 0,
-      },
-      peerInfo,
+        upstreamServiceTimeMs: upstreamMs,
+      });
+    });
+  }
+
+  /**
+   * What every inbound HTTP request goes through before the app: the caller's metadata
+   * taken off, telemetry begun (request id, trace context), Envoy's RBAC filter, and XFCC.
+   */
+  private admit(req: DownstreamRequest, peer: ConnectionPeer, snapshot: ProxySnapshot): Admitted {
+    const headers = requestHeaders(req);
+    const metadata = callerMetadata(peer, takeRawPeerMetadata(headers));
+    const http: InboundHttpRequest = {
+      method: req.method ?? "GET",
+      path: req.url ?? "/",
+      authority: String(req.headers.host ?? req.headers[":authority"] ?? ""),
       headers,
+      sourceIp: req.socket.remoteAddress ?? "",
+      destinationIp: req.socket.localAddress ?? "",
+    };
+    const started = this.telemetry.begin(headers);
+    const allowed = authorized(snapshot, peer, http);
+    if (allowed) setForwardedClientCert(headers, peer, snapshot.workload.spiffeId);
+    return { ...http, metadata, started, allowed };
+  }
+
+  /**
+   * The exchange's answer: the client sidecar learns who served it, over mTLS only; on
+   * plaintext the app's own header is dropped so nothing can pose as this workload.
+   */
+  private answerPeer(response: ProxyResponse, peer: ConnectionPeer, snapshot: ProxySnapshot): void {
+    if (peer.spiffeId) response.headers[PEER_METADATA_HEADER] = this.metadataOf(snapshot.workload);
+    else delete response.headers[PEER_METADATA_HEADER];
+  }
+
+  /** The request's metrics, access-log line and span, once its response is done. */
+  private record(req: DownstreamRequest, a: Admitted, peer: ConnectionPeer, snapshot: ProxySnapshot, table: RoutingTable, outcome: InboundOutcome): void {
+    const service = addressedService(table, a.authority);
+    // One object shape for every request (undefined rather than absent fields): no spreads on the hot path.
+    this.telemetry.end(
+      a.started,
+      {
+        direction: "inbound",
+        method: a.method,
+        path: a.path,
+        authority: a.authority,
+        protocol: outcome.protocol,
+        grpc: outcome.grpc,
+        status: outcome.status,
+        grpcStatus: outcome.grpcStatus,
+        flags: outcome.flags,
+        requestBytes: outcome.requestBytes,
+        responseBytes: outcome.responseBytes,
+        upstreamServiceTimeMs: outcome.upstreamServiceTimeMs,
+        upstreamCluster: this.clusterName(snapshot),
+        downstreamAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        peerPrincipal: peer.spiffeId,
+        serviceHost: service.host,
+        servicePort: service.port,
+      },
+      inboundPeerInfo(peer, service.host, a.metadata, snapshot.workload.namespace),
+      a.headers,
     );
   }
 
-  private callerMetadata(peer: ConnectionPeer, raw: string): PeerMetadata | undefined {
-    if (peer.metadata?.raw !== raw) peer.metadata = { raw, decoded: decodePeerMetadata(raw) };
-    return peer.metadata.decoded;
+  /** Envoy's name for the inbound cluster, `inbound|<port>||`, once per snapshot. */
+  private clusterName(snapshot: ProxySnapshot): string {
+    if (this.inboundCluster?.snapshot !== snapshot) this.inboundCluster = { snapshot, name: `inbound|${snapshot.inbound.ports[0]?.port ?? 0}||` };
+    return this.inboundCluster.name;
   }
 
   private metadataOf(workload: WorkloadIdentity): string {

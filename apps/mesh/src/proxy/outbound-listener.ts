@@ -8,7 +8,7 @@ import { refuse } from "./tcp-tunnel.ts";
 import { relayUpgrade, requestedUpgrade, type UpgradeRequest } from "./websocket.ts";
 import { DownstreamConnectionTermination, MeshError } from "./response-flags.ts";
 import { localReply, type Handler, type ProxyRequest, type ProxyResponse } from "./http/exchange.ts";
-import { BodyTooLarge, readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
+import { BodyTooLarge, hasNoBody, readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
 import type { Cluster, Endpoint } from "@skein/shared";
 import { decodePeerMetadata, takeRawPeerMetadata } from "./peer-metadata.ts";
 import { outboundPeer, type PeerInfo } from "./telemetry/istio-labels.ts";
@@ -171,17 +171,13 @@ export class OutboundListener {
     let authority = (req.headers.host ?? req.headers[":authority"] ?? "") as string;
     let path = req.url ?? "/";
     // Proxy-style absolute URL (HTTP_PROXY): the URL names the service.
-    if (/^https?:\/\//i.test(path)) {
+    if (path.charCodeAt(0) !== 0x2f /* "/" */ && /^https?:\/\//i.test(path)) {
       const url = new URL(path);
       authority = url.host;
       path = `${url.pathname}${url.search}`;
     }
     const started = this.telemetry.begin(headers);
-    const controller = new AbortController();
-    const onClose = () => {
-      if (!res.writableEnded) controller.abort(new DownstreamConnectionTermination());
-    };
-    res.once("close", onClose);
+    const signal = downstreamSignal(req, res);
     const request: ProxyRequest = {
       method: req.method ?? "GET",
       path,
@@ -190,7 +186,7 @@ export class OutboundListener {
       headers,
       body: null,
       grpc: String(headers["content-type"] ?? "").startsWith("application/grpc"),
-      signal: controller.signal,
+      signal,
       port: 0,
       downstreamAddress: req.socket.remoteAddress ?? "",
       flags: [],
@@ -199,7 +195,7 @@ export class OutboundListener {
     let requestBytes = 0;
     let response: ProxyResponse;
     try {
-      request.body = await readBody(req);
+      if (!hasNoBody(req)) request.body = await readBody(req);
       requestBytes = request.body?.length ?? 0;
       response = await this.handler(request);
     } catch (e) {
@@ -207,39 +203,40 @@ export class OutboundListener {
     }
     if (request.upstreamServiceTimeMs !== undefined) response.headers["x-envoy-upstream-service-time"] = String(Math.round(request.upstreamServiceTimeMs));
     const upstreamMetadata = takeRawPeerMetadata(response.headers);
-    const written = res.destroyed ? { bytes: 0, complete: false } : await writeResponse(res, response);
-    res.off("close", onClose);
-    if (!written.complete && !request.flags.includes("DC") && controller.signal.aborted) request.flags.push("DC");
-    const cluster = request.cluster?.cluster;
-    const peer = cluster ? this.upstreamPeer(cluster, request.host, upstreamMetadata) : { direction: "outbound" as const, service: { host: authority, name: authority.split(":")[0]! } };
-    const trailers = response.trailers?.();
-    const grpcStatus = parseGrpcStatus(String(trailers?.["grpc-status"] ?? response.headers["grpc-status"] ?? "")) ;
-    this.telemetry.end(
-      started,
-      {
-        direction: "outbound",
-        method: request.method,
-        path,
-        authority,
-        protocol: req.httpVersion === "2.0" ? "HTTP/2" : "HTTP/1.1",
-        grpc: request.grpc,
-        status: res.headersSent || written.complete ? response.status : 0,
-        ...(request.grpc && grpcStatus !== undefined ? { grpcStatus } : {}),
-        flags: request.flags,
-        requestBytes,
-        responseBytes: written.bytes,
-        ...(request.upstreamServiceTimeMs !== undefined ? { upstreamServiceTimeMs: request.upstreamServiceTimeMs } : {}),
-        ...(request.host ? { upstreamHost: request.host.hostKey } : {}),
-        ...(cluster ? { upstreamCluster: cluster.name } : {}),
-        attemptCount: request.attempt,
-        ...(request.route ? { routeName: request.route.name } : {}),
-        downstreamAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-        serviceHost: cluster?.host ?? authority,
-        servicePort: request.port,
-      },
-      peer,
-      headers,
-    );
+    writeResponse(res, response, (written) => {
+      if (!written.complete && !request.flags.includes("DC") && signal.aborted) request.flags.push("DC");
+      const cluster = request.cluster?.cluster;
+      const peer = cluster ? this.upstreamPeer(cluster, request.host, upstreamMetadata) : { direction: "outbound" as const, service: { host: authority, name: authority.split(":")[0]! } };
+      const trailers = response.trailers?.();
+      const grpcStatus = request.grpc ? parseGrpcStatus(String(trailers?.["grpc-status"] ?? response.headers["grpc-status"] ?? "")) : undefined;
+      // One object shape for every request (undefined rather than absent fields): no spreads on the hot path.
+      this.telemetry.end(
+        started,
+        {
+          direction: "outbound",
+          method: request.method,
+          path,
+          authority,
+          protocol: req.httpVersion === "2.0" ? "HTTP/2" : "HTTP/1.1",
+          grpc: request.grpc,
+          status: res.headersSent || written.complete ? response.status : 0,
+          grpcStatus,
+          flags: request.flags,
+          requestBytes,
+          responseBytes: written.bytes,
+          upstreamServiceTimeMs: request.upstreamServiceTimeMs,
+          upstreamHost: request.host?.hostKey,
+          upstreamCluster: cluster?.name,
+          attemptCount: request.attempt,
+          routeName: request.route?.name,
+          downstreamAddress: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+          serviceHost: cluster?.host ?? authority,
+          servicePort: request.port,
+        },
+        peer,
+        headers,
+      );
+    });
   }
 
   /**
@@ -285,6 +282,37 @@ function serverPrincipal(cluster: Pick<Cluster, "tls" | "service">, endpoint: Pi
 }
 
 const ignore = (): void => undefined;
+
+/** HTTP/1.1 connections' abort signals, made at their first request. */
+const connectionSignals = new WeakMap<Socket, AbortSignal>();
+
+/**
+ * Aborted when the downstream goes away before the response is complete. An HTTP/1.1
+ * connection carries its requests one after another and losing it loses all of them, so
+ * one controller and one close listener serve the whole connection rather than each
+ * request (measured: a controller and a listener per request were ~4% of the client
+ * sidecar's CPU). An HTTP/2 stream can go alone, so it gets its own.
+ */
+function downstreamSignal(req: DownstreamRequest, res: DownstreamResponse): AbortSignal {
+  if ("stream" in res) {
+    const controller = new AbortController();
+    const onClose = () => {
+      if (!res.writableEnded) controller.abort(new DownstreamConnectionTermination());
+    };
+    res.once("close", onClose);
+    res.once("finish", () => res.off("close", onClose));
+    return controller.signal;
+  }
+  const socket = req.socket as Socket;
+  let signal = connectionSignals.get(socket);
+  if (signal === undefined) {
+    const controller = new AbortController();
+    signal = controller.signal;
+    connectionSignals.set(socket, signal);
+    socket.once("close", () => controller.abort(new DownstreamConnectionTermination()));
+  }
+  return signal;
+}
 
 /** The service and path a request names: the Host header, or a proxy-style absolute URL (HTTP_PROXY). */
 function target(req: IncomingMessage): { authority: string; path: string } {

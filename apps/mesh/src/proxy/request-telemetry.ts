@@ -76,7 +76,7 @@ export class RequestTelemetry {
     this.sinks.metrics.recordRequest(peer, {
       protocol: facts.grpc ? "grpc" : "http",
       responseCode: facts.status,
-      ...(facts.grpcStatus !== undefined ? { grpcStatus: facts.grpcStatus } : {}),
+      grpcStatus: facts.grpcStatus,
       responseFlags: flags,
       durationMs,
       requestBytes: facts.requestBytes,
@@ -86,7 +86,7 @@ export class RequestTelemetry {
       const v = headers[name];
       return Array.isArray(v) ? v[0] : v;
     };
-    this.sinks.accessLog.log({
+    if (this.sinks.accessLog.enabled) this.sinks.accessLog.log({
       startTime: started.startMs,
       method: facts.method,
       path: facts.path,

@@ -3,6 +3,7 @@ import type { Socket } from "node:net";
 import type { Duplex, Readable } from "node:stream";
 import { HOP_BY_HOP, type HeaderMap, type ProxyRequest, type ProxyResponse } from "./http/exchange.ts";
 import { splice, writeResponseHead } from "./tcp-tunnel.ts";
+import { UpstreamBody, readUpstreamBody } from "./http/upstream-body.ts";
 
 /**
  * HTTP/1.1 Upgrade (WebSocket) through the sidecar, as Envoy's `upgrade_configs`
@@ -126,6 +127,7 @@ export async function relayUpgrade(downstream: Duplex, head: Buffer, response: U
 async function readCapped(body: ProxyResponse["body"]): Promise<Buffer> {
   if (body === null) return Buffer.alloc(0);
   if (Buffer.isBuffer(body)) return body;
+  if (body instanceof UpstreamBody) return readUpstreamBody(body, MAX_REFUSAL_BODY);
   const chunks: Buffer[] = [];
   let size = 0;
   try {

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { UpstreamBody } from "./upstream-body.ts";
 import type { Route, VirtualHost } from "@skein/shared";
 import type { ClusterRuntime } from "../cluster/cluster-runtime.ts";
 import type { EndpointState } from "../upstream/endpoint-state.ts";
@@ -45,8 +46,8 @@ export interface ProxyRequest {
 export interface ProxyResponse {
   status: number;
   headers: HeaderMap;
-  /** A stream from the upstream, or a local body. */
-  body: Readable | Buffer | null;
+  /** Streaming from the upstream (HTTP/1.1 pools: UpstreamBody; HTTP/2 and upgrades: Readable), or a local body. */
+  body: UpstreamBody | Readable | Buffer | null;
   /** Trailers arrive after the body (gRPC); filled in by the sender when the body ends. */
   trailers?: () => HeaderMap | undefined;
 }

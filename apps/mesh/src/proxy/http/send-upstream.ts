@@ -6,7 +6,8 @@ import { ConnectFailure, openConnection, upstreamConnect } from "../tcp-tunnel.t
 import { upgradeOf, upgradeUpstream } from "../websocket.ts";
 import type { Clock } from "../clock.ts";
 import { PEER_METADATA_HEADER } from "../peer-metadata.ts";
-import { HOP_BY_HOP, type Handler, type HeaderMap, type ProxyRequest } from "./exchange.ts";
+import { dispatchRequest } from "./dispatch.ts";
+import { HOP_BY_HOP, type Handler, type HeaderMap, type ProxyRequest, type ProxyResponse } from "./exchange.ts";
 
 /** A failure that happened before response headers; the retry layer reads `outcome`. */
 export class AttemptFailure extends Error {
@@ -24,67 +25,58 @@ export class AttemptFailure extends Error {
  * hands back the response headers with the body still streaming.
  */
 export function sendUpstream(transport: UpstreamTransport, clock: Clock, peerMetadata: string): Handler {
-  return async (req: ProxyRequest) => {
+  return (req: ProxyRequest): Promise<ProxyResponse> => {
     const cluster = req.cluster!;
     const host = req.host!;
     const upgrade = upgradeOf(req);
     // An upgrade is an HTTP/1.1 mechanism: it takes the HTTP/1.1 pool whatever the cluster speaks.
-    if (upgrade === undefined && upstreamHttpVersion(cluster.cluster.protocol, { http2: false, grpc: req.grpc }) === "http2") {
-      const { origin, security } = transport.http2For(cluster.cluster, host.endpoint);
-      const headers = http2RequestHeaders(forwardedHeaders(req, security, peerMetadata), req.headers);
-      const started = clock.now();
-      try {
-        const res = await requestOverHttp2(origin, { method: req.method, path: req.path, authority: req.authority, scheme: req.scheme, headers, body: req.body, signal: req.signal });
-        req.upstreamServiceTimeMs = clock.now() - started;
-        return res;
-      } catch (e) {
-        throw classify(e, req.signal);
-      }
-    }
-    if (upgrade !== undefined) {
-      const { security, connect } = upstreamConnect(transport, cluster.cluster, host.endpoint);
-      const headers = forwardedHeaders(req, security, peerMetadata);
-      headers.host = req.authority;
-      const started = clock.now();
-      try {
-        const socket = await openConnection(connect, req.signal);
-        const res = await upgradeUpstream(socket, { method: req.method, path: req.path, headers, upgrade }, req.signal);
-        req.upstreamServiceTimeMs = clock.now() - started;
-        return res;
-      } catch (e) {
-        throw classify(e, req.signal);
-      }
-    }
+    if (upgrade !== undefined) return sendUpgrade(transport, clock, peerMetadata, req, upgrade);
+    if (upstreamHttpVersion(cluster.cluster.protocol, { http2: false, grpc: req.grpc }) === "http2") return sendHttp2(transport, clock, peerMetadata, req);
     const { dispatcher, security } = transport.dispatcherFor(cluster.cluster, host.endpoint);
     const headers = forwardedHeaders(req, security, peerMetadata);
     headers.host = req.authority;
     const started = clock.now();
-    try {
-      const res = await dispatcher.request({
-        method: req.method as "GET",
-        path: req.path,
-        headers,
-        body: req.body && req.body.length > 0 ? req.body : null,
-        signal: req.signal,
-        // Redirects and retries are ours to decide, not undici's.
-        maxRedirections: 0,
-        // maxRequestsPerConnection 1: this request closes its connection (see transport.ts).
-        reset: cluster.cluster.connectionPool.maxRequestsPerConnection === 1 ? true : undefined,
-      } as Parameters<typeof dispatcher.request>[0]);
-      req.upstreamServiceTimeMs = clock.now() - started;
-      const out: HeaderMap = {};
-      for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
-      return { status: res.statusCode, headers: out, body: res.body, trailers: () => (Object.keys(res.trailers).length > 0 ? (res.trailers as HeaderMap) : undefined) };
-    } catch (e) {
-      throw classify(e, req.signal);
-    }
+    // maxRequestsPerConnection 1: this request closes its connection (see transport.ts).
+    const reset = cluster.cluster.connectionPool.maxRequestsPerConnection === 1;
+    return dispatchRequest(dispatcher, { method: req.method, path: req.path, headers, body: req.body, reset }, req.signal, {
+      onHeaders: () => (req.upstreamServiceTimeMs = clock.now() - started),
+      classify: (e) => classify(e, req.signal),
+    });
   };
+}
+
+async function sendHttp2(transport: UpstreamTransport, clock: Clock, peerMetadata: string, req: ProxyRequest): Promise<ProxyResponse> {
+  const { origin, security } = transport.http2For(req.cluster!.cluster, req.host!.endpoint);
+  const headers = http2RequestHeaders(forwardedHeaders(req, security, peerMetadata), req.headers);
+  const started = clock.now();
+  try {
+    const res = await requestOverHttp2(origin, { method: req.method, path: req.path, authority: req.authority, scheme: req.scheme, headers, body: req.body, signal: req.signal });
+    req.upstreamServiceTimeMs = clock.now() - started;
+    return res;
+  } catch (e) {
+    throw classify(e, req.signal);
+  }
+}
+
+async function sendUpgrade(transport: UpstreamTransport, clock: Clock, peerMetadata: string, req: ProxyRequest, upgrade: string): Promise<ProxyResponse> {
+  const { security, connect } = upstreamConnect(transport, req.cluster!.cluster, req.host!.endpoint);
+  const headers = forwardedHeaders(req, security, peerMetadata);
+  headers.host = req.authority;
+  const started = clock.now();
+  try {
+    const socket = await openConnection(connect, req.signal);
+    const res = await upgradeUpstream(socket, { method: req.method, path: req.path, headers, upgrade }, req.signal);
+    req.upstreamServiceTimeMs = clock.now() - started;
+    return res;
+  } catch (e) {
+    throw classify(e, req.signal);
+  }
 }
 
 /** The request's headers as they go upstream: hop-by-hop ones dropped, attempt count and (to peers only) our metadata added. */
 function forwardedHeaders(req: ProxyRequest, security: TransportSecurity, peerMetadata: string): HeaderMap {
   const headers: HeaderMap = {};
-  for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k)) headers[k] = v;
+  for (const k in req.headers) if (!HOP_BY_HOP.has(k)) headers[k] = req.headers[k]!;
   headers["x-envoy-attempt-count"] = String(req.attempt);
   // Who we are travels only to peer sidecars, which trust it on mTLS alone.
   if (security === "mutual_tls") headers[PEER_METADATA_HEADER] = peerMetadata;

@@ -201,7 +201,12 @@ export function parseAccessLogTarget(flag: string | undefined): AccessLogTarget 
 }
 
 export class AccessLog {
-  constructor(readonly sink: AccessLogSink) {}
+  /** False for `--access-log off`: callers skip building the entry at all. */
+  readonly enabled: boolean;
+
+  constructor(readonly sink: AccessLogSink) {
+    this.enabled = sink !== offSink;
+  }
 
   /** Logs one request. Never throws: a bad entry or a broken sink only costs the line. */
   log(entry: AccessLogEntry): void {

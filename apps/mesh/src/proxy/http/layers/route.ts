@@ -11,31 +11,36 @@ import type { RoutingTable } from "../routing-table.ts";
  * destination's too. No virtual host or no route: 404 with flag NR, as Envoy.
  */
 export function withRoute(table: () => RoutingTable, source: { labels: Record<string, string>; namespace: string }): Layer {
-  return (inner) => async (req) => {
-    const routed = table().find(req.authority);
-    if (!routed) throw new NoRouteFound(`no route for host "${req.authority}"`);
-    req.virtualHost = routed.vh;
-    req.port = routed.vh.port;
-    const matched = matchRoute(routed.routes, {
-      method: req.method,
-      path: req.path,
-      authority: req.authority,
-      scheme: req.scheme,
-      headers: req.headers,
-      port: routed.vh.port,
-      sourceLabels: source.labels,
-      sourceNamespace: source.namespace,
-    });
-    if (!matched) throw new NoRouteFound(`no route matched ${req.method} ${req.path} on "${req.authority}"`);
-    const route = matched.route;
-    req.route = route;
-    const action = route.action;
-    if (action.type === "directResponse" || action.type === "redirect") {
-      const res = action.type === "redirect" ? redirect(req, action) : localReply(action.status, action.body ?? "");
-      applyHeaderOps(res.headers, route.headers?.response);
-      return res;
+  // Not async itself: a forwarded request costs no promise here (failures are still rejections).
+  return (inner) => (req) => {
+    try {
+      const routed = table().find(req.authority);
+      if (!routed) throw new NoRouteFound(`no route for host "${req.authority}"`);
+      req.virtualHost = routed.vh;
+      req.port = routed.vh.port;
+      const matched = matchRoute(routed.routes, {
+        method: req.method,
+        path: req.path,
+        authority: req.authority,
+        scheme: req.scheme,
+        headers: req.headers,
+        port: routed.vh.port,
+        sourceLabels: source.labels,
+        sourceNamespace: source.namespace,
+      });
+      if (!matched) throw new NoRouteFound(`no route matched ${req.method} ${req.path} on "${req.authority}"`);
+      const route = matched.route;
+      req.route = route;
+      const action = route.action;
+      if (action.type === "directResponse" || action.type === "redirect") {
+        const res = action.type === "redirect" ? redirect(req, action) : localReply(action.status, action.body ?? "");
+        applyHeaderOps(res.headers, route.headers?.response);
+        return Promise.resolve(res);
+      }
+      applyRewrite(req, route);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    applyRewrite(req, route);
     return inner(req);
   };
 }

@@ -1,4 +1,4 @@
-import { pickWeighted } from "@skein/shared";
+import { pickWeighted, type WeightedCluster } from "@skein/shared";
 import type { Rng } from "../../clock.ts";
 import type { ClusterManager } from "../../cluster/cluster-runtime.ts";
 import { NoClusterFound } from "../../response-flags.ts";
@@ -17,20 +17,30 @@ import { applyHeaderOps } from "./route.ts";
  * request headers.
  */
 export function withWeightedCluster(clusters: () => ClusterManager, rng: Rng, mirror: (req: ProxyRequest, cluster: string) => void): Layer {
-  return (inner: Handler) => async (req) => {
-    const route = req.route;
-    const action = route?.action;
-    if (action?.type !== "route") throw new NoClusterFound("route has no destination");
-    const chosen = pickWeighted(action.clusters, rng.next());
-    const cluster = chosen && clusters().get(chosen.cluster);
-    if (!chosen || !cluster) throw new NoClusterFound(`cluster ${chosen?.cluster ?? "(none)"} not found`);
-    req.cluster = cluster;
-    applyHeaderOps(req.headers, chosen.headers?.request);
-    applyHeaderOps(req.headers, route!.headers?.request);
-    for (const m of route!.mirrors) if (rng.next() * 100 < m.percentage) mirror(req, m.cluster);
-    const res = await inner(req);
-    applyHeaderOps(res.headers, chosen.headers?.response);
-    applyHeaderOps(res.headers, route!.headers?.response);
-    return res;
+  // Not async itself: without response header operations the inner promise is handed back as is.
+  return (inner: Handler) => (req) => {
+    let chosen: WeightedCluster | undefined;
+    try {
+      const route = req.route;
+      const action = route?.action;
+      if (action?.type !== "route") throw new NoClusterFound("route has no destination");
+      chosen = pickWeighted(action.clusters, rng.next());
+      const cluster = chosen && clusters().get(chosen.cluster);
+      if (!chosen || !cluster) throw new NoClusterFound(`cluster ${chosen?.cluster ?? "(none)"} not found`);
+      req.cluster = cluster;
+      applyHeaderOps(req.headers, chosen.headers?.request);
+      applyHeaderOps(req.headers, route!.headers?.request);
+      for (const m of route!.mirrors) if (rng.next() * 100 < m.percentage) mirror(req, m.cluster);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const own = chosen.headers?.response;
+    const routes = req.route!.headers?.response;
+    if (!own && !routes) return inner(req);
+    return inner(req).then((res) => {
+      applyHeaderOps(res.headers, own);
+      applyHeaderOps(res.headers, routes);
+      return res;
+    });
   };
 }
