@@ -2,11 +2,12 @@
 // writes each case's result as JSON to bench/results/<case>.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { convergenceBench } from "./convergence.ts";
 import { proxyBench } from "./proxy.ts";
 import { validateBench } from "./validate.ts";
 import type { BenchCase, BenchResult } from "./types.ts";
 
-const CASES: BenchCase[] = [validateBench, proxyBench];
+const CASES: BenchCase[] = [validateBench, proxyBench, convergenceBench];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !CASES.some((c) => c.name === w));
