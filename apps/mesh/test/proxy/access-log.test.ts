@@ -5,7 +5,7 @@
  * https://www.envoyproxy.io/docs/envoy/latest/configuration/observability/access_log/usage
  */
 import { describe, expect, it } from "vitest";
-import { send, serviceEntry, startCa, startSidecar, startUpstream, unusedPort, usingMesh, workload } from "./harness.ts";
+import { send, serviceEntry, startSidecar, startSidecarPair, startUpstream, unusedPort, usingMesh } from "./harness.ts";
 
 usingMesh();
 
@@ -104,19 +104,8 @@ spec:
 
 describe("request headers Envoy manages", () => {
   async function pair() {
-    const ca = await startCa();
     const app = await startUpstream("reviews-v1");
-    const server = await startSidecar({
-      yaml: serviceEntry("reviews", 9080, [{ port: 1 }]),
-      workload: workload("reviews-v1", { app: "reviews", version: "v1" }, "default", "reviews"),
-      certs: await ca.issue("default", "reviews"),
-      appPort: app.port,
-    });
-    const client = await startSidecar({
-      yaml: serviceEntry("reviews", 9080, [{ port: server.ports.inbound!, serviceAccount: "reviews", labels: { app: "reviews", version: "v1" } }]),
-      workload: workload("productpage-v1", { app: "productpage", version: "v1" }, "default", "productpage"),
-      certs: await ca.issue("default", "productpage"),
-    });
+    const { server, client } = await startSidecarPair(app);
     return { app, server, client };
   }
 

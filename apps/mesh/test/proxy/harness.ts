@@ -343,3 +343,23 @@ export function http2Request(session: ClientHttp2Session, headers: OutgoingHttpH
     if (body !== undefined) stream.end(body);
   });
 }
+
+/**
+ * The usual two-sidecar topology: a client sidecar (productpage) calling `reviews:9080`
+ * over mTLS to a server sidecar (reviews-v1) in front of `app`, with certs from one CA.
+ */
+export async function startSidecarPair(app: Upstream, extraClientYaml = ""): Promise<{ ca: TestCa; server: TestSidecar; client: TestSidecar }> {
+  const ca = await startCa();
+  const server = await startSidecar({
+    yaml: serviceEntry("reviews", 9080, [{ port: 1 }]),
+    workload: workload("reviews-v1", { app: "reviews", version: "v1" }, "default", "reviews"),
+    certs: await ca.issue("default", "reviews"),
+    appPort: app.port,
+  });
+  const client = await startSidecar({
+    yaml: serviceEntry("reviews", 9080, [{ port: server.ports.inbound!, serviceAccount: "reviews", labels: { app: "reviews", version: "v1" } }]) + extraClientYaml,
+    workload: workload("productpage-v1", { app: "productpage", version: "v1" }, "default", "productpage"),
+    certs: await ca.issue("default", "productpage"),
+  });
+  return { ca, server, client };
+}

@@ -12,13 +12,12 @@ import {
   closeLater,
   send,
   serviceEntry,
-  startCa,
   startSidecar,
+  startSidecarPair,
   startUpstream,
   unusedPort,
   usingMesh,
   waitUntil,
-  workload,
   type TestSidecar,
   type Upstream,
   type UpstreamHandler,
@@ -341,19 +340,8 @@ spec: {host: reviews, trafficPolicy: {loadBalancer: {consistentHash: {httpHeader
 
 describe("retries across two sidecars", () => {
   it("the client sidecar retries a 503 from the server's app over mTLS, and the app sees every try numbered", async () => {
-    const ca = await startCa();
     const app = await startUpstream("reviews-v1", failing(503, 2));
-    const server = await startSidecar({
-      yaml: serviceEntry("reviews", 9080, [{ port: 1 }]),
-      workload: workload("reviews-v1", { app: "reviews", version: "v1" }, "default", "reviews"),
-      certs: await ca.issue("default", "reviews"),
-      appPort: app.port,
-    });
-    const client = await startSidecar({
-      yaml: serviceEntry("reviews", 9080, [{ port: server.ports.inbound!, serviceAccount: "reviews", labels: { app: "reviews", version: "v1" } }]),
-      workload: workload("productpage-v1", { app: "productpage", version: "v1" }, "default", "productpage"),
-      certs: await ca.issue("default", "productpage"),
-    });
+    const { client } = await startSidecarPair(app);
     const reply = await send(client.ports.outbound, HOST);
     expect(reply.status).toBe(200);
     expect(attemptHeaders(app)).toEqual(["1", "2", "3"]);
