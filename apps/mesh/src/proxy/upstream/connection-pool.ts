@@ -104,6 +104,19 @@ export class CircuitBreakers {
   dequeueRequest(): void {
     if (this.pending > 0) this.pending--;
   }
+  /**
+   * For callers that derive the queue from what is in flight (the HTTP layer): `waiting`
+   * requests already wait for a connection; may one more? Counts the overflow as
+   * queueRequest does.
+   */
+  admitWaiting(waiting: number): UpstreamVerdict {
+    if (waiting >= 0 && waiting >= this.limits.maxPendingRequests) {
+      this.overflows.pendingRequests++;
+      return OVERFLOW;
+    }
+    return ADMITTED;
+  }
+
 
   /** A retry is scheduled (counts towards max_retries until `endRetry`, Envoy's retries().inc()). */
   startRetry(): UpstreamVerdict {

@@ -11,7 +11,6 @@ export function withCircuitBreaker(onOverflow: (cluster: string) => void): Layer
   return (inner) => async (req) => {
     const cluster = req.cluster!;
     const breakers = cluster.breakers;
-    const limits = breakers.limits;
     let active = 0;
     for (const h of cluster.hosts) active += h.activeRequests;
     // HTTP/1.1 carries one request per connection at a time, so of the requests in flight
@@ -21,11 +20,7 @@ export function withCircuitBreaker(onOverflow: (cluster: string) => void): Layer
     // pending slot until the request's own response, lets the next request queue once a
     // waiting one got its connection. (One pool per cluster: exact for a single host;
     // Envoy's per-host pools each open at least one connection.)
-    const waiting = active - limits.maxConnections;
-    if (waiting >= 0 && waiting >= limits.maxPendingRequests) {
-      breakers.overflows.pendingRequests++;
-      return overflow(req.flags, cluster.cluster.name, onOverflow);
-    }
+    if (!breakers.admitWaiting(active - breakers.limits.maxConnections).ok) return overflow(req.flags, cluster.cluster.name, onOverflow);
     if (!breakers.startRequest().ok) return overflow(req.flags, cluster.cluster.name, onOverflow);
     let res;
     try {
