@@ -2,7 +2,7 @@ import type { Destination } from "../model/destination.ts";
 import type { DestinationRuleSpec } from "../model/destination-rule.ts";
 import type { Resource } from "../model/resource.ts";
 import type { VirtualServiceSpec } from "../model/virtual-service.ts";
-import { resolveHost } from "../validate/cross/hosts.ts";
+import { resolveHost } from "../mesh/hosts.ts";
 import type { RegistryPort, RegistryService } from "./registry.ts";
 import { compileHttpRoute, DEFAULT_RETRY, type RouteSource } from "./routes.ts";
 import { byPrecedence, labelsMatch } from "./select.ts";

@@ -1,7 +1,8 @@
 import type { Resource } from "../model/resource.ts";
 
-/** Istio's root namespace: policies there apply mesh-wide. */
-export const ROOT_NAMESPACE = "istio-system";
+import { ROOT_NAMESPACE } from "../mesh/hosts.ts";
+
+export { ROOT_NAMESPACE };
 
 export function labelsMatch(selector: Readonly<Record<string, string>> | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return true;

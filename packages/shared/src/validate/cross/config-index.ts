@@ -7,7 +7,7 @@ import type { RequestAuthenticationSpec } from "../../model/request-authenticati
 import type { ServiceEntrySpec } from "../../model/service-entry.ts";
 import type { VirtualServiceSpec } from "../../model/virtual-service.ts";
 import type { LoadedResource } from "../load.ts";
-import { hostLookupKeys, resolveHost } from "./hosts.ts";
+import { hostLookupKeys, resolveHost } from "../../mesh/hosts.ts";
 import { asRecord, asStringMap, type Labels } from "./labels.ts";
 import { WorkloadIndex, workloadLabel, type Workload } from "./workloads.ts";
 

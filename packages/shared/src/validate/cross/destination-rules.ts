@@ -1,6 +1,6 @@
 import type { DestinationRuleSpec } from "../../model/destination-rule.ts";
 import type { ConfigIndex, HostRule } from "./config-index.ts";
-import { namespaceOfHost, ROOT_NAMESPACE } from "./hosts.ts";
+import { namespaceOfHost, ROOT_NAMESPACE } from "../../mesh/hosts.ts";
 
 export type DestinationRuleObject = HostRule<DestinationRuleSpec>;
 

@@ -3,7 +3,7 @@ import { Code } from "../../model/codes.ts";
 import type { LoadedResource } from "../load.ts";
 import type { ConfigIndex } from "./config-index.ts";
 import { finding, type CrossFinding } from "./finding.ts";
-import { isIpHost, isWildcardHost } from "./hosts.ts";
+import { isIpHost, isWildcardHost } from "../../mesh/hosts.ts";
 import { destinationsOf } from "./virtual-service-refs.ts";
 
 /** A DestinationRule's host is at spec.host. */

@@ -1,6 +1,6 @@
 import type { PeerAuthenticationSpec } from "../../model/peer-authentication.ts";
 import type { IstioObject } from "./config-index.ts";
-import { ROOT_NAMESPACE } from "./hosts.ts";
+import { ROOT_NAMESPACE } from "../../mesh/hosts.ts";
 import { isEmpty, selects } from "./labels.ts";
 import type { Workload } from "./workloads.ts";
 

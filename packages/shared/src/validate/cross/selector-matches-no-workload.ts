@@ -3,7 +3,7 @@ import { Code } from "../../model/codes.ts";
 import type { LoadedResource } from "../load.ts";
 import type { ConfigIndex } from "./config-index.ts";
 import { finding, type CrossFinding } from "./finding.ts";
-import { ROOT_NAMESPACE } from "./hosts.ts";
+import { ROOT_NAMESPACE } from "../../mesh/hosts.ts";
 import { asRecord, asStringMap, formatLabels, isEmpty, type Labels } from "./labels.ts";
 import { ALL_NAMESPACES, workloadLabel } from "./workloads.ts";
 

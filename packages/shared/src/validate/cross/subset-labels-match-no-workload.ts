@@ -1,7 +1,7 @@
 import { Code } from "../../model/codes.ts";
 import { describeEndpoint, type ConfigIndex, type Endpoint } from "./config-index.ts";
 import { finding, type CrossFinding } from "./finding.ts";
-import { isWildcardHost } from "./hosts.ts";
+import { isWildcardHost } from "../../mesh/hosts.ts";
 import { formatLabels, isEmpty, selects } from "./labels.ts";
 
 /**

@@ -2,7 +2,7 @@ import { Code } from "../../model/codes.ts";
 import type { ConfigIndex } from "./config-index.ts";
 import { destinationRulesCovering, destinationRulesFor, nameRules } from "./destination-rules.ts";
 import { finding, type CrossFinding } from "./finding.ts";
-import { isWildcardHost } from "./hosts.ts";
+import { isWildcardHost } from "../../mesh/hosts.ts";
 import { destinationsOf } from "./virtual-service-refs.ts";
 
 /**

@@ -3,7 +3,7 @@ import { Code } from "../../model/codes.ts";
 import type { DestinationRuleSpec } from "../../model/destination-rule.ts";
 import type { ConfigIndex } from "./config-index.ts";
 import { finding, type CrossFinding } from "./finding.ts";
-import { isWildcardHost, namespaceOfHost, namespaceScopeOfWildcard } from "./hosts.ts";
+import { isWildcardHost, namespaceOfHost, namespaceScopeOfWildcard } from "../../mesh/hosts.ts";
 import { isEmpty, selects, type Labels } from "./labels.ts";
 import { PeerAuthenticationModes, type EffectiveMtls } from "./peer-authentication-modes.ts";
 import { workloadLabel, type Workload } from "./workloads.ts";

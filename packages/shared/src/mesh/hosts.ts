@@ -1,4 +1,4 @@
-import { isIp } from "../../model/common.ts";
+import { isIp } from "../model/common.ts";
 
 /** Istio's default trust and DNS domain; Skein does not support another. */
 export const CLUSTER_DOMAIN = "cluster.local";
