@@ -8,8 +8,9 @@ import { curlVerb, proxyConfigVerb, statusVerb, upVerb } from "./mesh-verbs.ts";
 import { proxyVerb } from "./proxy.ts";
 import { schemaVerb } from "./schema.ts";
 import { validateVerb } from "./validate.ts";
+import { userVerb } from "./user.ts";
 
-const VERBS: Verb[] = [validateVerb, applyVerb, getVerb, deleteVerb, historyVerb, rollbackVerb, upVerb, demoVerb, statusVerb, proxyConfigVerb, curlVerb, controlPlaneVerb, proxyVerb, schemaVerb, appVerb];
+const VERBS: Verb[] = [validateVerb, applyVerb, getVerb, deleteVerb, historyVerb, rollbackVerb, upVerb, demoVerb, statusVerb, proxyConfigVerb, curlVerb, controlPlaneVerb, proxyVerb, schemaVerb, appVerb, userVerb];
 
 function globalUsage(): string {
   const width = Math.max(...VERBS.map((v) => v.name.length));

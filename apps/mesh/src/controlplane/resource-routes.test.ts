@@ -4,7 +4,7 @@ import type { ApplyResult, StoredResource } from "@skein/shared";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { HttpError, type RequestContext } from "./http.ts";
-import { ifMatch, resourceRoutes, type ResourceStore } from "./resource-routes.ts";
+import { author, ifMatch, resourceRoutes, type ResourceStore } from "./resource-routes.ts";
 
 const RESULT: ApplyResult = { dryRun: false, changes: [], diagnostics: [] };
 
@@ -169,5 +169,15 @@ describe("ifMatch", () => {
     [undefined, undefined],
   ])("reads %s as %s", (header, expected) => {
     expect(ifMatch(header)).toBe(expected);
+  });
+});
+
+describe("the author of a change", () => {
+  it("is the user an admin-token caller names in X-Skein-Author, else the principal", () => {
+    expect(author("admin", { headers: { "x-skein-author": "ann" } })).toBe("ann");
+    expect(author("admin", { headers: {} })).toBe("admin");
+    expect(author("admin", { headers: { "x-skein-author": "ann\nforged" } })).toBe("admin");
+    expect(author("shop/reviews", { headers: { "x-skein-author": "ann" } })).toBe("shop/reviews");
+    expect(author(undefined, { headers: { "x-skein-author": "ann" } })).toBe("admin");
   });
 });

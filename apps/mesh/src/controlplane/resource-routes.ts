@@ -39,14 +39,14 @@ export function resourceRoutes(store: ResourceStore): RouteDef[] {
       auth: "admin",
       handler: async ({ params, url, req, principal }) => {
         const version = agreedVersion(query(url, "resourceVersion"), "the resourceVersion parameter", ifMatch(req.headers["if-match"]));
-        return store.remove(params.kind!, params.namespace!, params.name!, author(principal), version);
+        return store.remove(params.kind!, params.namespace!, params.name!, author(principal, req), version);
       },
     },
     {
       method: "POST",
       path: `${API_PREFIX}/apply`,
       auth: "admin",
-      handler: async ({ req, principal }) => store.apply(await readJson(req, applyRequestSchema), author(principal)),
+      handler: async ({ req, principal }) => store.apply(await readJson(req, applyRequestSchema), author(principal, req)),
     },
     {
       method: "GET",
@@ -60,7 +60,7 @@ export function resourceRoutes(store: ResourceStore): RouteDef[] {
       method: "POST",
       path: `${API_PREFIX}/rollback`,
       auth: "admin",
-      handler: async ({ req, principal }) => store.rollback(await readJson(req, rollbackRequestSchema), author(principal)),
+      handler: async ({ req, principal }) => store.rollback(await readJson(req, rollbackRequestSchema), author(principal, req)),
     },
   ];
 }
@@ -91,10 +91,18 @@ async function putResource(store: ResourceStore, { params, req, principal }: Req
   }
   const version = agreedVersion(documentVersion, "the document's metadata.resourceVersion", ifMatch(req.headers["if-match"]));
   const preconditions: VersionPrecondition[] = version === undefined ? [] : [{ kind, namespace, name, resourceVersion: version }];
-  return store.apply({ ...request, namespace }, author(principal), preconditions);
+  return store.apply({ ...request, namespace }, author(principal, req), preconditions);
 }
 
-function author(principal: string | undefined): string {
+/**
+ * Who a change is recorded under. A caller holding the admin token may act for a named
+ * user (the console signs its users in and passes `X-Skein-Author`); anyone else is the
+ * principal its credential proves.
+ */
+export function author(principal: string | undefined, req: { headers: Record<string, string | string[] | undefined> }): string {
+  const claimed = req.headers["x-skein-author"];
+  const name = (Array.isArray(claimed) ? claimed[0] : claimed)?.trim();
+  if (principal === "admin" && name && /^[\w.@:-]{1,100}$/.test(name)) return name;
   return principal ?? "admin";
 }
 

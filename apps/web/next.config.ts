@@ -1,0 +1,19 @@
+import path from "node:path";
+import type { NextConfig } from "next";
+
+const repoRoot = path.resolve(process.cwd(), "../..");
+
+const config: NextConfig = {
+  // The shared model and the mesh's store are TypeScript sources, not built packages.
+  transpilePackages: ["@skein/shared", "@skein/mesh"],
+  // Native addon and the adapter that loads it stay outside the bundle.
+  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3"],
+  // The Prisma client is generated outside this app (prisma/generated).
+  turbopack: { root: repoRoot },
+  outputFileTracingRoot: repoRoot,
+  poweredByHeader: false,
+  reactStrictMode: true,
+  devIndicators: false,
+};
+
+export default config;
