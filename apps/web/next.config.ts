@@ -11,6 +11,8 @@ const config: NextConfig = {
   // The Prisma client is generated outside this app (prisma/generated).
   turbopack: { root: repoRoot },
   outputFileTracingRoot: repoRoot,
+  // Several dev servers can share this folder when each names its own build dir.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   poweredByHeader: false,
   reactStrictMode: true,
   devIndicators: false,

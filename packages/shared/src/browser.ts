@@ -1,0 +1,37 @@
+// Everything in the shared package that runs in a browser: the whole model without the CA
+// (which needs node:crypto). The console's client components import from here.
+export * from "./diagnostics.ts";
+export * from "./yaml/source.ts";
+export * from "./model/codes.ts";
+export * from "./model/common.ts";
+export * from "./model/resource.ts";
+export * from "./model/kinds.ts";
+export * from "./model/k8s.ts";
+export * from "./model/json-schema.ts";
+export * from "./validate/validate.ts";
+export * from "./validate/load.ts";
+export * from "./validate/cross/index.ts";
+export * from "./authz/evaluate.ts";
+export * from "./authz/match-value.ts";
+export * from "./routing/route-match.ts";
+export * from "./routing/weighted.ts";
+export * from "./routing/string-match.ts";
+export type * from "./compiler/snapshot.ts";
+export * from "./compiler/compile.ts";
+export * from "./compiler/registry.ts";
+export * from "./compiler/outbound.ts";
+export * from "./compiler/routes.ts";
+export * from "./compiler/select.ts";
+export * from "./compiler/traffic-policy.ts";
+export * from "./compiler/inbound.ts";
+export type { VirtualServiceSpec } from "./model/virtual-service.ts";
+export type { DestinationRuleSpec } from "./model/destination-rule.ts";
+export type { GatewaySpec } from "./model/gateway.ts";
+export type { ServiceEntrySpec } from "./model/service-entry.ts";
+export type { PeerAuthenticationSpec } from "./model/peer-authentication.ts";
+export type { AuthorizationPolicySpec } from "./model/authorization-policy.ts";
+export * from "./api/control-plane.ts";
+export * from "./validate/issues.ts";
+export * from "./model/mesh.ts";
+export * from "./graph/index.ts";
+export { GRPC_STATUS_CODES } from "./model/http-fault.ts";
