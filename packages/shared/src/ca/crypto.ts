@@ -5,7 +5,8 @@ import "reflect-metadata"; // @peculiar/x509's ASN.1 decorators need it loaded f
 import { createPrivateKey, createPublicKey, randomBytes, webcrypto, type KeyObject } from "node:crypto";
 import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(webcrypto);
+// The cast keeps this compiling under a DOM lib too (the console), whose Crypto type differs from Node's.
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1]);
 
 export type CryptoKey = webcrypto.CryptoKey;
 export type CryptoKeyPair = webcrypto.CryptoKeyPair;
