@@ -5,7 +5,8 @@
 // call returning to the last affected sidecar's ACK being accepted, and checks that
 // exactly the affected sidecars were pushed. With --profile the control plane runs under
 // `node --cpu-prof` and the report says where its CPU went during the changes; with
-// --cold-start the sidecars register with a control plane that has never seen them.
+// --cold-start the sidecars register with a control plane that has never seen them; with
+// --full-snapshots they do not ask for deltas, so every change sends whole snapshots.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +36,8 @@ const WARMUP_CHANGES = 3;
  * that, to measure it.
  */
 const COLD_START = process.argv.includes("--cold-start");
+/** The simulated sidecars ask for `delta` events, as `skein proxy` does, unless told not to. */
+const DELTAS = !process.argv.includes("--full-snapshots");
 /** Per fleet: ACKs share a small keep-alive pool, streams have a connection each. */
 const ACK_CONNECTIONS = 32;
 const LIMITS = {
@@ -53,7 +56,7 @@ const log = (line: string) => console.log(`  ${line}`);
 
 export const convergenceBench: BenchCase = {
   name: "convergence",
-  description: `${(PLAN.services * PLAN.workloadsPerService).toLocaleString("en")} simulated sidecars on real streams: time from an apply to every affected sidecar's ACK, ${PLAN.changes} changes${COLD_START ? " (cold start: the sidecars register)" : ""}`,
+  description: `${(PLAN.services * PLAN.workloadsPerService).toLocaleString("en")} simulated sidecars on real streams: time from an apply to every affected sidecar's ACK, ${PLAN.changes} changes${COLD_START ? " (cold start: the sidecars register)" : ""}${DELTAS ? "" : " (whole snapshots, no deltas)"}`,
   async run() {
     const dir = mkdtempSync(join(tmpdir(), "skein-bench-convergence-"));
     const profileDir = process.argv.includes("--profile") ? mkdtempSync(join(tmpdir(), "skein-controlplane-cpuprofile-")) : undefined;
@@ -82,7 +85,7 @@ export const convergenceBench: BenchCase = {
       const fleetOf = new Map(workloads.map((w, i) => [sidecarKey(w), i % FLEETS]));
 
       const connectStart = monotonicMs();
-      const pools = (i: number) => ({ streamConnections: shares[i]!.length, ackConnections: ACK_CONNECTIONS });
+      const pools = (i: number) => ({ streamConnections: shares[i]!.length, ackConnections: ACK_CONNECTIONS, deltas: DELTAS });
       const connected = await Promise.all(fleets.map((f, i) => f.connect(started.url, shares[i]!, pools(i), LIMITS.connectMs)));
       const failed = connected.flatMap((c) => c.failed);
       if (failed.length > 0) throw new Error(`${failed.length} sidecar(s) could not connect; first: ${failed[0]}\n${started.process.output().slice(-1500)}`);
@@ -136,6 +139,7 @@ export const convergenceBench: BenchCase = {
         plan: PLAN,
         connected: sidecars,
         coldStart: COLD_START,
+        deltas: DELTAS,
         warmupChanges: WARMUP_CHANGES,
         startUp: { seconds: startUpSeconds, snapshots: startUpRecords.length, bytes: startUpRecords.reduce((n, r) => n + r.bytes, 0) },
         outcomes,

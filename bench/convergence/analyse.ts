@@ -14,8 +14,10 @@ export interface ChangeOutcome {
   unexpected: number;
   /** Affected, but no ACK of a new snapshot was recorded. */
   missed: number;
-  /** Snapshots sent (a sidecar may in principle be sent more than one). */
+  /** Snapshots and deltas sent (a sidecar may in principle be sent more than one). */
   snapshots: number;
+  /** Of those, deltas. */
+  deltas: number;
   bytes: number;
   /** POST /api/v1/apply, request to response. */
   applyMs: number;
@@ -70,6 +72,7 @@ export function analyseChange(
     unexpected: [...last.keys()].filter((k) => !expected.has(k)).length,
     missed,
     snapshots: records.length,
+    deltas: records.filter((r) => r.delta).length,
     bytes: records.reduce((sum, r) => sum + r.bytes, 0),
     applyMs: times.applyEnd - times.applyStart,
     firstPushMs: since(firstReceive),

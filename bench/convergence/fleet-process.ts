@@ -1,8 +1,9 @@
 // A process of simulated sidecars for the convergence bench (forked with IPC by fleet.ts).
 // Each sidecar holds a real stream (GET /xds/v1/stream with its Workload and join token,
-// as apps/mesh/src/proxy/xds-client.ts does) and ACKs every snapshot with POST
-// /xds/v1/ack; it records when each snapshot arrived and when its ACK was accepted. It
-// installs nothing: a real sidecar's apply runs on its own CPU, in parallel with the others.
+// and `delta=1` unless the bench says otherwise, as apps/mesh/src/proxy/xds-client.ts
+// does) and ACKs every snapshot or delta with POST /xds/v1/ack; it records when each
+// arrived and when its ACK was accepted. It installs nothing: a real sidecar's apply runs
+// on its own CPU, in parallel with the others.
 import { Pool } from "undici";
 import { monotonicMs, sidecarKey, START_UP, type FleetSidecar, type FromFleet, type SnapshotRecord, type ToFleet } from "./protocol.ts";
 import { SseScanner, type ScannedEvent } from "./sse-scanner.ts";
@@ -31,7 +32,7 @@ process.on("disconnect", () => process.exit(0));
 async function handle(m: ToFleet): Promise<void> {
   switch (m.type) {
     case "connect":
-      return connect(m.controlPlane, m.sidecars, m.streamConnections, m.ackConnections);
+      return connect(m.controlPlane, m.sidecars, m.streamConnections, m.ackConnections, m.deltas);
     case "mark":
       bucket = m.change;
       records.set(bucket, []);
@@ -48,7 +49,7 @@ async function handle(m: ToFleet): Promise<void> {
   }
 }
 
-async function connect(controlPlane: string, sidecars: FleetSidecar[], streamConnections: number, ackConnections: number): Promise<void> {
+async function connect(controlPlane: string, sidecars: FleetSidecar[], streamConnections: number, ackConnections: number, deltas: boolean): Promise<void> {
   // One connection per stream (an SSE response holds its connection) and a small pool for ACKs.
   streams ??= new Pool(controlPlane, { connections: streamConnections, headersTimeout: 120_000, bodyTimeout: 0 });
   acks ??= new Pool(controlPlane, { connections: ackConnections, headersTimeout: 60_000 });
@@ -61,7 +62,7 @@ async function connect(controlPlane: string, sidecars: FleetSidecar[], streamCon
       const s = sidecars[next++]!;
       const key = sidecarKey(s.workload);
       try {
-        await openStream(s, () => firstAck.get(key)?.());
+        await openStream(s, deltas, () => firstAck.get(key)?.());
       } catch (e) {
         failed.push(`${key}: ${(e as Error).message}`);
         firstAck.get(key)?.();
@@ -74,14 +75,14 @@ async function connect(controlPlane: string, sidecars: FleetSidecar[], streamCon
 }
 
 /** Resolves once the stream is open; `onFirstAck` is called when its first snapshot is ACKed. */
-async function openStream(s: FleetSidecar, onFirstAck: () => void): Promise<void> {
+async function openStream(s: FleetSidecar, deltas: boolean, onFirstAck: () => void): Promise<void> {
   const key = sidecarKey(s.workload);
-  const path = `/xds/v1/stream?workload=${encodeURIComponent(JSON.stringify(s.workload))}`;
+  const path = `/xds/v1/stream?workload=${encodeURIComponent(JSON.stringify(s.workload))}${deltas ? "&delta=1" : ""}`;
   const res = await streams!.request({ method: "GET", path, headers: { authorization: `Bearer ${s.token}`, accept: "text/event-stream" } });
   if (res.statusCode !== 200) throw new Error(`stream answered ${res.statusCode}: ${(await res.body.text()).slice(0, 300)}`);
   let first = true;
   const scanner = new SseScanner((e) => {
-    if (e.event !== "snapshot") return;
+    if (e.event !== "snapshot" && e.event !== "delta") return;
     void onSnapshot(s, key, e).then((ok) => {
       if (ok && first) {
         first = false;
@@ -98,7 +99,7 @@ async function openStream(s: FleetSidecar, onFirstAck: () => void): Promise<void
 }
 
 async function onSnapshot(s: FleetSidecar, key: string, e: ScannedEvent): Promise<boolean> {
-  const record: SnapshotRecord = { sidecar: key, version: e.version ?? "", bytes: e.bytes, receivedAt: monotonicMs() };
+  const record: SnapshotRecord = { sidecar: key, version: e.version ?? "", bytes: e.bytes, delta: e.event === "delta", receivedAt: monotonicMs() };
   const of = bucket;
   records.get(of)!.push(record);
   lastEventAt = record.receivedAt;

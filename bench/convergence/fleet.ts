@@ -50,7 +50,7 @@ export class Fleet {
     return this.child.pid!;
   }
 
-  async connect(controlPlane: string, sidecars: FleetSidecar[], pools: { streamConnections: number; ackConnections: number }, timeoutMs: number): Promise<Reply<"connected">> {
+  async connect(controlPlane: string, sidecars: FleetSidecar[], pools: { streamConnections: number; ackConnections: number; deltas: boolean }, timeoutMs: number): Promise<Reply<"connected">> {
     this.send({ type: "connect", controlPlane, sidecars, ...pools });
     return this.reply("connected", () => true, timeoutMs);
   }

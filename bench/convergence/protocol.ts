@@ -15,6 +15,8 @@ export interface SnapshotRecord {
   version: string;
   /** Bytes of the SSE event's data. */
   bytes: number;
+  /** A `delta` event rather than a whole `snapshot`. */
+  delta: boolean;
   receivedAt: number;
   /** When POST /xds/v1/ack answered 204; absent if it has not (yet) or did not. */
   ackedAt?: number;
@@ -22,8 +24,8 @@ export interface SnapshotRecord {
 }
 
 export type ToFleet =
-  /** Opens these sidecars' streams; `streamConnections` is how many this fleet will hold in all. */
-  | { type: "connect"; controlPlane: string; sidecars: FleetSidecar[]; streamConnections: number; ackConnections: number }
+  /** Opens these sidecars' streams; `streamConnections` is how many this fleet will hold in all; `deltas`: they ask for delta events. */
+  | { type: "connect"; controlPlane: string; sidecars: FleetSidecar[]; streamConnections: number; ackConnections: number; deltas: boolean }
   /** From now on, snapshots belong to `change`; `expected` lists this fleet's sidecars it should reach. */
   | { type: "mark"; change: number; expected: string[] }
   /** The records of `change`, once no snapshot has arrived for `quietMs`. */

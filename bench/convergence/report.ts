@@ -11,6 +11,8 @@ export interface RunSummary {
   connected: number;
   /** The sidecars registered for the first time, rather than reconnecting to a control plane that knew them. */
   coldStart: boolean;
+  /** The sidecars asked for delta events. */
+  deltas: boolean;
   /** Applied before the measured changes, not counted. */
   warmupChanges: number;
   startUp: { seconds: number; snapshots: number; bytes: number };
@@ -38,7 +40,8 @@ export function metricRows(s: RunSummary): BenchMetric[] {
     { name: `start-up: ${s.coldStart ? "register" : "reconnect"} every sidecar until pushes stop`, value: s.startUp.seconds, unit: "s" },
     { name: "start-up: snapshots pushed", value: s.startUp.snapshots, unit: "count" },
     { name: "start-up: bytes pushed", value: s.startUp.bytes / MB, unit: "MB" },
-    { name: "snapshot size (mesh-wide changes, mean)", value: mean(snapshotSizes) / 1024, unit: "KiB" },
+    { name: "push size per sidecar (mesh-wide changes, mean)", value: mean(snapshotSizes) / 1024, unit: "KiB" },
+    { name: "pushes sent as deltas (mesh-wide changes)", value: (100 * sum(meshWide.map((o) => o.deltas))) / Math.max(1, sum(meshWide.map((o) => o.snapshots))), unit: s.deltas ? "%" : "% (--full-snapshots)" },
     { name: `changes measured (after ${s.warmupChanges} warm-up changes)`, value: all.length, unit: `${meshWide.length} mesh-wide, ${scoped.length} scoped` },
     { name: "convergence p50 (apply returned -> last affected ACK)", value: percentile(converged, 50), unit: "ms" },
     { name: "convergence p90", value: percentile(converged, 90), unit: "ms" },

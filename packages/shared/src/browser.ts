@@ -2,6 +2,7 @@
 // (which needs node:crypto). The console's client components import from here.
 export * from "./diagnostics.ts";
 export * from "./yaml/source.ts";
+export * from "./yaml/render.ts";
 export * from "./model/codes.ts";
 export * from "./model/common.ts";
 export * from "./model/resource.ts";
@@ -10,12 +11,14 @@ export * from "./model/k8s.ts";
 export * from "./model/json-schema.ts";
 export * from "./validate/validate.ts";
 export * from "./validate/load.ts";
+export * from "./validate/registry-context.ts";
 export * from "./validate/cross/index.ts";
 export * from "./authz/evaluate.ts";
 export * from "./authz/match-value.ts";
 export * from "./routing/route-match.ts";
 export * from "./routing/weighted.ts";
 export * from "./routing/string-match.ts";
+export * from "./routing/routing-table.ts";
 export type * from "./compiler/snapshot.ts";
 export * from "./compiler/compile.ts";
 export * from "./compiler/registry.ts";

@@ -1,10 +1,10 @@
 import { EventEmitter } from "node:events";
 import type { ServerResponse } from "node:http";
 import { describe, expect, it } from "vitest";
-import { validateSources, type ProxySnapshot, type Resource, type Workload } from "@skein/shared";
+import { applySnapshotDelta, validateSources, type ProxySnapshot, type Resource, type SnapshotDelta, type Workload } from "@skein/shared";
 import { ManualClock } from "../proxy/clock.ts";
 import { HttpError } from "./http.ts";
-import { PushServer, type ConfigSource } from "./push.ts";
+import { PushServer, type ConfigSource, type PushOptions } from "./push.ts";
 import { WorkloadRegistry } from "./registry.ts";
 
 /** Just what openEventStream and PushServer use of a ServerResponse; records the events written. */
@@ -17,9 +17,17 @@ class FakeResponse extends EventEmitter {
     return this;
   }
   flushHeaders(): void {}
-  write(chunk: string): boolean {
-    const m = /^event: (.*)\ndata: (.*)\n\n$/s.exec(chunk)!;
-    this.events.push({ event: m[1]!, data: JSON.parse(m[2]!) });
+  /** Bytes written but not yet a whole event: an event may come in more than one write. */
+  private partial = "";
+  write(chunk: string | Buffer): boolean {
+    this.partial += chunk.toString();
+    let end = this.partial.indexOf("\n\n");
+    while (end >= 0) {
+      const m = /^event: (.*)\ndata: (.*)$/s.exec(this.partial.slice(0, end))!;
+      this.events.push({ event: m[1]!, data: JSON.parse(m[2]!) });
+      this.partial = this.partial.slice(end + 2);
+      end = this.partial.indexOf("\n\n");
+    }
     return !this.writableNeedDrain;
   }
   end(): void {
@@ -62,14 +70,14 @@ function wl(name: string, app: string, extra: Partial<Workload> = {}): Workload 
 }
 const claimOf = (w: Workload) => ({ namespace: w.namespace, serviceAccount: w.serviceAccount, workload: w.name });
 
-function setup() {
+function setup(options: Partial<PushOptions> = {}) {
   const clock = new ManualClock(1_000_000);
   const store = new Store();
   const registry = new WorkloadRegistry({ graceMs: 1_000, timers: clock });
-  const push = new PushServer({ config: store, registry, trustDomain: "cluster.local", timers: clock, clock, wallClock: clock, pingMs: 15_000 });
-  const open = (w: Workload, served?: string) => {
+  const push = new PushServer({ config: store, registry, trustDomain: "cluster.local", timers: clock, clock, wallClock: clock, pingMs: 15_000, ...options });
+  const open = (w: Workload, served?: string, deltas = false) => {
     const res = new FakeResponse();
-    push.open(claimOf(w), w, res.asResponse(), served);
+    push.open(claimOf(w), w, res.asResponse(), served, deltas);
     return res;
   };
   /** Lets the debounced push run. */
@@ -221,5 +229,125 @@ describe("PushServer", () => {
     const res = open(wl("reviews-v1", "reviews"));
     clock.advance(30_000);
     expect(res.events.filter((e) => e.event === "ping")).toHaveLength(2);
+  });
+});
+
+const canary = (v2: number) => `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews}
+spec:
+  host: reviews
+  subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - route: [{destination: {host: reviews, subset: v1}, weight: ${100 - v2}}, {destination: {host: reviews, subset: v2}, weight: ${v2}}]
+`;
+
+describe("PushServer deltas", () => {
+  /** The snapshots a sidecar holds after each event, applying deltas as xds-client does. */
+  function held(res: FakeResponse): ProxySnapshot[] {
+    const out: ProxySnapshot[] = [];
+    for (const e of res.events) {
+      if (e.event === "snapshot") out.push((e.data as { snapshot: ProxySnapshot }).snapshot);
+      if (e.event === "delta") {
+        const d = e.data as { version: string; base: string; delta: SnapshotDelta };
+        expect(d.base).toBe(out.at(-1)!.version);
+        out.push(applySnapshotDelta(out.at(-1)!, d.version, d.delta));
+      }
+    }
+    return out;
+  }
+  /** Callers in their own namespace, and the reviews service they call. */
+  const caller = (name: string, labels: Record<string, string> = { app: "productpage" }) => wl(name, "productpage", { namespace: "shop", labels });
+
+  it("sends a sidecar that takes deltas only what changed, and it ends up with the same snapshot", () => {
+    const { open, store, settle } = setup();
+    store.set(canary(0));
+    open(wl("reviews-v1", "reviews"));
+    const withDeltas = open(caller("productpage-a"), undefined, true);
+    const whole = open(caller("productpage-b"));
+    settle();
+    const before = withDeltas.events.length;
+    store.set(canary(30));
+    settle();
+    expect(withDeltas.events.slice(before).map((e) => e.event)).toEqual(["delta"]);
+    const delta = (withDeltas.events.at(-1)!.data as { delta: SnapshotDelta }).delta;
+    expect([delta.virtualHosts.map((vh) => vh.name), Object.keys(delta.clusters)]).toEqual([["reviews.default.svc.cluster.local:9080"], []]);
+    expect(whole.events.at(-1)!.event).toBe("snapshot");
+    const [a, b] = [held(withDeltas).at(-1)!, whole.snapshots.at(-1)!];
+    expect({ ...a, workload: undefined, version: undefined }).toEqual({ ...b, workload: undefined, version: undefined });
+    expect(a.version).toBe((withDeltas.events.at(-1)!.data as { version: string }).version);
+    expect(JSON.stringify(withDeltas.events.at(-1)!.data).length).toBeLessThan(JSON.stringify(whole.events.at(-1)!.data).length / 2);
+  });
+
+  it("sends the whole snapshot after the sidecar NACKed the one it was sent", () => {
+    const { open, store, settle, push } = setup();
+    store.set(canary(0));
+    open(wl("reviews-v1", "reviews"));
+    const w = caller("productpage-a");
+    const res = open(w, undefined, true);
+    settle();
+    store.set(canary(10));
+    settle();
+    push.ack(claimOf(w), { version: held(res).at(-1)!.version, error: "cannot apply" });
+    store.set(canary(20));
+    settle();
+    expect(res.events.map((e) => e.event).slice(-3)).toEqual(["snapshot", "delta", "snapshot"]);
+  });
+
+  it("regroups sidecars when a selector starts reading a label, and pushes only those it selects", () => {
+    const { open, store, settle } = setup();
+    store.set(canary(0));
+    open(wl("reviews-v1", "reviews"));
+    const v1 = open(caller("productpage-v1", { app: "productpage", version: "v1" }));
+    const v2 = open(caller("productpage-v2", { app: "productpage", version: "v2" }));
+    settle();
+    const before = [v1.snapshots.length, v2.snapshots.length];
+    store.set(`${canary(0)}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: reviews-from-v2, namespace: shop}
+spec:
+  host: reviews.default.svc.cluster.local
+  workloadSelector: {matchLabels: {version: v2}}
+  trafficPolicy: {loadBalancer: {simple: RANDOM}}
+`);
+    settle();
+    expect([v1.snapshots.length, v2.snapshots.length]).toEqual([before[0], before[1]! + 1]);
+    expect(v2.snapshots.at(-1)!.clusters["outbound|9080||reviews.default.svc.cluster.local"]!.lb).toEqual({ type: "RANDOM" });
+  });
+
+  it("yields after the bytes it may write at once, and a newer push takes over from one still going", () => {
+    const deferred: (() => void)[] = [];
+    const runDeferred = () => {
+      while (deferred.length > 0) deferred.shift()!();
+    };
+    const { open, store, settle, clock } = setup({ yieldAfterBytes: 1, defer: (fn) => deferred.push(fn) });
+    const streams = [open(wl("reviews-v1", "reviews")), ...["a", "b", "c"].map((app) => open(wl(`${app}-v1`, app, { namespace: "shop" })))];
+    settle();
+    runDeferred();
+    const pushed = (() => {
+      const start = streams.map((s) => s.snapshots.length);
+      return () => streams.map((s, i) => s.snapshots.length - start[i]!);
+    })();
+    store.set(canary(10));
+    clock.advance(20);
+    expect(pushed()).toEqual([1, 0, 0, 0]);
+    store.set(canary(20));
+    // The push under way goes on with the newest config.
+    deferred.shift()!();
+    expect(pushed()).toEqual([1, 1, 0, 0]);
+    clock.advance(20);
+    // The newer push starts over; the older one stops; a stream that has the newest config is skipped.
+    expect(pushed()).toEqual([2, 1, 0, 0]);
+    runDeferred();
+    expect(pushed()).toEqual([2, 1, 1, 1]);
+    const split = (s: FakeResponse) => s.snapshots.at(-1)!.outbound.virtualHosts.find((vh) => vh.name.startsWith("reviews."))!.routes[0]!.action;
+    for (const s of streams) expect(split(s)).toMatchObject({ clusters: [{ weight: 80 }, { weight: 20 }] });
   });
 });

@@ -1,14 +1,4 @@
-import {
-  loadDocument,
-  protocolOf,
-  type LoadedResource,
-  type RegistryEndpoint,
-  type RegistryPort,
-  type RegistryService,
-  type ServiceRegistry,
-  type Workload,
-  workloadSchema,
-} from "@skein/shared";
+import { loadDocument, registryFromWorkloads, type LoadedResource, type ServiceRegistry, type Workload, workloadSchema } from "@skein/shared";
 import { readFile } from "node:fs/promises";
 import { realTimers, type TimerFactory, type TimerHandle } from "../proxy/clock.ts";
 import { writeFileAtomic } from "../proxy/snapshot-cache.ts";
@@ -145,24 +135,7 @@ export class WorkloadRegistry {
    * forwards to the app whatever the service port), so every port name maps to it.
    */
   serviceRegistry(): ServiceRegistry {
-    if (this.cached) return this.cached;
-    const services: RegistryService[] = [];
-    for (const [, members] of [...this.services()].sort(([a], [b]) => a.localeCompare(b))) {
-      const first = members[0]!;
-      const svc = first.service!;
-      const ports = servicePorts(members);
-      services.push({
-        host: `${svc.name}.${first.namespace}.svc.${this.clusterDomain}`,
-        name: svc.name,
-        namespace: first.namespace,
-        ports,
-        endpoints: members.map((w) => endpointOf(w, ports)),
-        selector: sharedLabels(members),
-        external: false,
-      });
-    }
-    this.cached = { services };
-    return this.cached;
+    return (this.cached ??= registryFromWorkloads(this.list(), this.clusterDomain));
   }
 
   /**
@@ -224,65 +197,11 @@ export class WorkloadRegistry {
     this.saving = this.saving.then(() => writeFileAtomic(path, text, 0o600)).catch((e: Error) => this.options.log?.(`cannot save the registry to ${path}: ${e.message}`));
   }
 
-  private services(): Map<string, Workload[]> {
-    const groups = new Map<string, Workload[]>();
-    for (const w of this.list()) {
-      if (!w.service) continue;
-      const key = keyOf(w.namespace, w.service.name);
-      const list = groups.get(key);
-      if (list) list.push(w);
-      else groups.set(key, [w]);
-    }
-    return groups;
-  }
-
   private changed(): void {
     this.cached = undefined;
     if (this.options.stateFile && !this.saveTimer) this.saveTimer = this.timers.setTimeout(() => this.save(), SAVE_DELAY_MS);
     for (const l of this.listeners) l();
   }
-}
-
-/** The union of the members' ports by number; the first workload (by name) to declare one names it. */
-function servicePorts(members: readonly Workload[]): RegistryPort[] {
-  const byNumber = new Map<number, RegistryPort>();
-  for (const w of members) {
-    for (const p of w.service!.ports) {
-      if (byNumber.has(p.port)) continue;
-      byNumber.set(p.port, { number: p.port, name: p.name, protocol: protocolOf(p.name, p.protocol), ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}) });
-    }
-  }
-  return [...byNumber.values()].sort((a, b) => a.number - b.number);
-}
-
-/**
- * A workload with a sidecar inbound listener is reached there (auto mTLS applies); one
- * without (a client-only sidecar that still names a service) is reached at the app's
- * own port, in plaintext.
- */
-function endpointOf(w: Workload, ports: readonly RegistryPort[]): RegistryEndpoint {
-  const viaSidecar = w.inboundPort !== undefined;
-  return {
-    address: w.address,
-    ports: viaSidecar ? Object.fromEntries(ports.map((p) => [p.name, w.inboundPort!])) : {},
-    labels: w.labels,
-    workload: w.name,
-    namespace: w.namespace,
-    serviceAccount: w.serviceAccount,
-    sidecar: viaSidecar,
-    weight: 1,
-  };
-}
-
-/**
- * The Service's selector: the labels every member carries (usually `app`). It is what
- * Kubernetes would select them by, and it tells the compiler which ports a workload serves.
- */
-function sharedLabels(members: readonly Workload[]): Record<string, string> {
-  const [first, ...rest] = members;
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(first!.labels)) if (rest.every((w) => w.labels[k] === v)) out[k] = v;
-  return out;
 }
 
 /** JSON with sorted keys, so two registrations of one workload compare equal whatever their key order. */

@@ -61,7 +61,8 @@ export function xdsRoutes(deps: XdsRouteDeps): RouteDef[] {
       auth: "sidecar",
       handler: async (ctx) => {
         const version = ctx.url.searchParams.get("version");
-        deps.push.open(claimFrom(ctx), workloadFrom(ctx), ctx.res, version === null || version === "" ? undefined : version);
+        const deltas = ctx.url.searchParams.get("delta") === "1";
+        deps.push.open(claimFrom(ctx), workloadFrom(ctx), ctx.res, version === null || version === "" ? undefined : version, deltas);
         return undefined;
       },
     },

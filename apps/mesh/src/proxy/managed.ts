@@ -47,7 +47,8 @@ export class ManagedProxy {
   readonly certificates: CertificateManager;
   private readonly cache: SnapshotCache;
   private client: XdsClient | undefined;
-  private served: string | undefined;
+  /** The snapshot in force, from the control plane or the cache: the base of the next delta. */
+  private served: ProxySnapshot | undefined;
   private firstSnapshot!: () => void;
   private readonly configured: Promise<void>;
   private stop_!: (e: Stopped) => void;
@@ -79,7 +80,7 @@ export class ManagedProxy {
 
   /** The version in force: from the control plane, or the cache until it answers. */
   get version(): string | undefined {
-    return this.served;
+    return this.served?.version;
   }
 
   /** Snapshot events received over the stream so far. */
@@ -102,7 +103,7 @@ export class ManagedProxy {
     const cached = await this.cache.load();
     if (cached && cached.workload.name === w.name && cached.workload.namespace === w.namespace) {
       this.sidecar.apply(cached);
-      this.served = cached.version;
+      this.served = cached;
       this.firstSnapshot();
       log(`serving cached config ${cached.version} until the control plane answers`);
     } else {
@@ -127,7 +128,8 @@ export class ManagedProxy {
         ...(ports.metrics !== undefined ? { metricsPort: ports.metrics } : {}),
       },
       apply: (s) => this.applySnapshot(s),
-      servedVersion: () => this.served,
+      servedVersion: () => this.served?.version,
+      servedSnapshot: () => this.served,
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
       ...(this.options.idleTimeoutMs !== undefined ? { idleTimeoutMs: this.options.idleTimeoutMs } : {}),
       ...(this.options.dispatcher ? { dispatcher: this.options.dispatcher } : {}),
@@ -146,7 +148,7 @@ export class ManagedProxy {
       throw new Error(`snapshot is for ${s.workload?.namespace}/${s.workload?.name}, not for this sidecar (${w.namespace}/${w.name})`);
     }
     this.sidecar.apply(s);
-    this.served = s.version;
+    this.served = s;
     this.firstSnapshot();
     await this.cache.save(s).catch((e: Error) => this.options.log?.(`cannot cache config ${s.version}: ${e.message}`));
   }

@@ -131,3 +131,75 @@ describe("XdsClient", () => {
     expect(client.received).toBe(3);
   });
 });
+
+describe("XdsClient deltas", () => {
+  const full = (version: string, clusters: Record<string, unknown> = {}) =>
+    ({
+      version,
+      workload: { name: "reviews-v1", namespace: "default", serviceAccount: "reviews", labels: {}, trustDomain: "cluster.local", spiffeId: "spiffe://cluster.local/ns/default/sa/reviews" },
+      outbound: { virtualHosts: [] },
+      inbound: { mtls: { mode: "PERMISSIVE", portLevel: {} }, authorization: { custom: [], deny: [], allow: [], audit: [] }, ports: [] },
+      clusters,
+    }) as unknown as ProxySnapshot;
+  const cluster = (name: string) => ({ name, endpoints: [] });
+  const sendDelta = (res: ServerResponse, version: string, base: string, delta: unknown) => res.write(`event: delta\ndata: ${JSON.stringify({ version, base, delta })}\n\n`);
+
+  async function deltaClient() {
+    const cp = await fakeControlPlane();
+    const applied: ProxySnapshot[] = [];
+    let served: ProxySnapshot | undefined;
+    const client = new XdsClient({
+      controlPlane: cp.url,
+      token: "t",
+      workload,
+      servedVersion: () => served?.version,
+      servedSnapshot: () => served,
+      apply: (s) => {
+        applied.push(s);
+        served = s;
+      },
+      // A reconnect that waited for its back-off would outlast the test.
+      backoff: { baseMs: 60_000, maxMs: 60_000 },
+    });
+    clients.push(client);
+    client.start();
+    await until(() => cp.streams.length === 1);
+    return { cp, applied, client };
+  }
+
+  it("asks for deltas, applies one to the snapshot in force and ACKs it", async () => {
+    const { cp, applied } = await deltaClient();
+    expect(cp.queries[0]!.get("delta")).toBe("1");
+    cp.push(full("v1", { "outbound|80||a": cluster("a"), "outbound|80||b": cluster("b") }));
+    await until(() => cp.acks.length === 1);
+    sendDelta(cp.streams[0]!, "v2", "v1", { virtualHosts: [], clusters: { "outbound|80||c": cluster("c") }, removedClusters: ["outbound|80||a"] });
+    await until(() => cp.acks.length === 2);
+    expect(cp.acks[1]).toEqual({ version: "v2" });
+    expect(applied.at(-1)!.version).toBe("v2");
+    expect(Object.keys(applied.at(-1)!.clusters)).toEqual(["outbound|80||b", "outbound|80||c"]);
+  });
+
+  it("NACKs a delta that does not fit the snapshot in force, which stays", async () => {
+    const { cp, applied } = await deltaClient();
+    cp.push(full("v1"));
+    await until(() => cp.acks.length === 1);
+    sendDelta(cp.streams[0]!, "v2", "v1", { virtualHosts: [], clusters: {}, removedClusters: ["outbound|80||gone"] });
+    await until(() => cp.acks.length === 2);
+    expect(cp.acks[1]).toMatchObject({ version: "v2", error: expect.stringMatching(/removes cluster outbound\|80\|\|gone/) });
+    expect(applied.map((s) => s.version)).toEqual(["v1"]);
+  });
+
+  it("reconnects at once, without answering, for a delta against another version than the one in force", async () => {
+    const { cp, applied, client } = await deltaClient();
+    cp.push(full("v1"));
+    await until(() => cp.acks.length === 1);
+    sendDelta(cp.streams[0]!, "v3", "v2", { virtualHosts: [], clusters: {}, removedClusters: [] });
+    await until(() => cp.streams.length === 2);
+    expect(cp.queries[1]!.get("version")).toBe("v1");
+    cp.push(full("v3"));
+    await until(() => cp.acks.length === 2);
+    expect(cp.acks.map((a) => a.version)).toEqual(["v1", "v3"]);
+    expect(applied.map((s) => s.version)).toEqual(["v1", "v3"]);
+    expect(client.received).toBe(3);
+  });
+});

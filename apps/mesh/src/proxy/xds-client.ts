@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from "undici";
-import type { ProxySnapshot, Workload } from "@skein/shared";
+import { applySnapshotDelta, type ProxySnapshot, type SnapshotDelta, type Workload } from "@skein/shared";
 import { mathRng, realTimers, type Rng, type TimerFactory, type TimerHandle } from "./clock.ts";
 
 export interface Backoff {
@@ -47,6 +47,11 @@ export interface XdsClientOptions {
   apply(snapshot: ProxySnapshot): void | Promise<void>;
   /** The version in force (from the disk cache or the last push), sent when (re)connecting. */
   servedVersion(): string | undefined;
+  /**
+   * The snapshot in force. With it the client asks for `delta` events and applies them to
+   * it; without it every change comes as a whole snapshot.
+   */
+  servedSnapshot?(): ProxySnapshot | undefined;
   backoff?: Backoff;
   /** Reconnect when nothing, not even a ping, arrived for this long (a half-open connection). */
   idleTimeoutMs?: number;
@@ -100,30 +105,36 @@ export class XdsClient {
     const timers = this.options.timers ?? realTimers;
     let attempt = 0;
     while (!this.closed) {
+      let resync = false;
       try {
-        await this.stream(() => (attempt = 0));
-        if (!this.closed) this.log("control-plane stream ended; reconnecting");
+        resync = await this.stream(() => (attempt = 0));
+        if (!this.closed && !resync) this.log("control-plane stream ended; reconnecting");
       } catch (e) {
         if (!this.closed) this.log(`control-plane stream: ${(e as Error).message}`);
       }
       this.isConnected = false;
       if (this.closed) break;
+      // The control plane answers a new stream with the whole snapshot first: no wait.
+      if (resync) continue;
       const pause = sleep(timers, backoffDelay(attempt++, this.options.backoff ?? defaultBackoff, this.options.rng ?? mathRng));
       this.wait = pause;
       await pause.done;
     }
   }
 
-  private async stream(onOpen: () => void): Promise<void> {
+  /** Follows one stream until it ends; true when it was left to get a whole snapshot (a delta did not fit). */
+  private async stream(onOpen: () => void): Promise<boolean> {
     const url = new URL("/xds/v1/stream", this.options.controlPlane);
     url.searchParams.set("workload", JSON.stringify(this.options.workload));
     const served = this.options.servedVersion();
     if (served !== undefined) url.searchParams.set("version", served);
-    this.abort = new AbortController();
+    if (this.options.servedSnapshot) url.searchParams.set("delta", "1");
+    const abort = new AbortController();
+    this.abort = abort;
     const res = await request(url, {
       method: "GET",
       headers: { authorization: `Bearer ${this.options.token}`, accept: "text/event-stream" },
-      signal: this.abort.signal,
+      signal: abort.signal,
       headersTimeout: 10_000,
       // undici's body timeout is the longest gap between two chunks: with the control
       // plane's pings, exactly a dead-peer detector.
@@ -146,9 +157,14 @@ export class XdsClient {
         const event = parseEvent(buffer.slice(0, end));
         buffer = buffer.slice(end + 2);
         if (event?.event === "snapshot") await this.onSnapshot(event.data);
+        else if (event?.event === "delta" && !(await this.onDelta(event.data))) {
+          abort.abort();
+          return true;
+        }
         end = buffer.indexOf("\n\n");
       }
     }
+    return false;
   }
 
   private async onSnapshot(data: string): Promise<void> {
@@ -166,6 +182,32 @@ export class XdsClient {
       this.log(`config ${version} rejected: ${error}`);
     }
     await this.ack(version, error);
+  }
+
+  /**
+   * Applies a delta to the snapshot in force and ACKs or NACKs it; false, without an
+   * answer, when the delta is against another version than the one in force (a NACKed or
+   * missed push): the caller then reconnects, and a new stream starts with the whole snapshot.
+   */
+  private async onDelta(data: string): Promise<boolean> {
+    this.received++;
+    let version = "";
+    let error: string | undefined;
+    try {
+      const message = JSON.parse(data) as { version: string; base: string; delta: SnapshotDelta };
+      version = message.version;
+      const base = this.options.servedSnapshot?.();
+      if (base?.version !== message.base) {
+        this.log(`config ${version} is a delta against ${message.base}, but ${base?.version || "no config"} is in force; reconnecting for the whole snapshot`);
+        return false;
+      }
+      await this.options.apply(applySnapshotDelta(base, version, message.delta));
+    } catch (e) {
+      error = (e as Error).message || String(e);
+      this.log(`config ${version} rejected: ${error}`);
+    }
+    await this.ack(version, error);
+    return true;
   }
 
   private async ack(version: string, error: string | undefined): Promise<void> {

@@ -39,17 +39,29 @@ export interface OutboundContext {
   isNamespace: (ns: string) => boolean;
 }
 
-/** The VirtualService that governs `host` for this caller, Istio style: bound to the mesh, caller's namespace first. */
-export function virtualServiceFor(ctx: OutboundContext, service: RegistryService): Resource<VirtualServiceSpec> | undefined {
-  const candidates = ctx.virtualServices.filter((vs) => {
+/** The VirtualServices bound to the mesh whose hosts cover `host`, whoever asks. */
+export function virtualServicesCovering(virtualServices: readonly Resource<VirtualServiceSpec>[], host: string, isNamespace: (ns: string) => boolean): Resource<VirtualServiceSpec>[] {
+  return virtualServices.filter((vs) => {
     const gateways = vs.spec.gateways ?? [];
     if (gateways.length > 0 && !gateways.includes("mesh")) return false;
-    return (vs.spec.hosts ?? []).some((h) => hostCovers(resolveHost(h, vs.metadata.namespace, ctx.isNamespace), service.host));
+    return (vs.spec.hosts ?? []).some((h) => hostCovers(resolveHost(h, vs.metadata.namespace, isNamespace), host));
   });
-  return byPrecedence(candidates, ctx.workload.namespace, service.namespace)[0];
 }
 
-function hostCovers(pattern: string, host: string): boolean {
+/** The VirtualService that governs `host` for this caller, Istio style: bound to the mesh, caller's namespace first. */
+export function virtualServiceFor(ctx: OutboundContext, service: RegistryService): Resource<VirtualServiceSpec> | undefined {
+  return byPrecedence(virtualServicesCovering(ctx.virtualServices, service.host, ctx.isNamespace), ctx.workload.namespace, service.namespace)[0];
+}
+
+/** The label keys of the callers a VirtualService's matches select on (`sourceLabels`): all of the caller's labels it reads. */
+export function sourceLabelKeys(vs: Resource<VirtualServiceSpec>): string[] {
+  const keys = new Set<string>();
+  for (const r of vs.spec.http ?? []) for (const m of r.match ?? []) for (const k of Object.keys(m.sourceLabels ?? {})) keys.add(k);
+  for (const r of vs.spec.tcp ?? []) for (const m of r.match ?? []) for (const k of Object.keys(m.sourceLabels ?? {})) keys.add(k);
+  return [...keys].sort();
+}
+
+export function hostCovers(pattern: string, host: string): boolean {
   if (pattern === "*") return true;
   if (pattern.startsWith("*.")) return host.endsWith(pattern.slice(1));
   return pattern === host;
@@ -63,8 +75,8 @@ function destinationCluster(ctx: OutboundContext, d: Destination, vsNamespace: s
   return clusterName(host, port, d.subset ?? "");
 }
 
-export function compileVirtualHost(ctx: OutboundContext, service: RegistryService, port: RegistryPort): VirtualHost {
-  const vs = virtualServiceFor(ctx, service);
+/** The caller's virtual host for one service port; `vs` is the VirtualService in force for it (looked up when not given). */
+export function compileVirtualHost(ctx: OutboundContext, service: RegistryService, port: RegistryPort, vs = virtualServiceFor(ctx, service)): VirtualHost {
   const source: RouteSource = { labels: ctx.workload.labels, namespace: ctx.workload.namespace };
   const defaultCluster = clusterName(service.host, port.number);
   const vh: VirtualHost = { name: `${service.host}:${port.number}`, domains: domainsFor(service, port.number, ctx.workload.namespace), port: port.number, routes: [] };
@@ -94,6 +106,41 @@ export function compileVirtualHost(ctx: OutboundContext, service: RegistryServic
   return vh;
 }
 
+/** A DestinationRule whose host covers a given host, and whether it names that host exactly. */
+export interface CoveringRule {
+  rule: Resource<DestinationRuleSpec>;
+  exact: boolean;
+}
+
+/** The DestinationRules whose host covers `host`, whoever asks. */
+export function destinationRulesCovering(rules: readonly Resource<DestinationRuleSpec>[], host: string, isNamespace: (ns: string) => boolean): CoveringRule[] {
+  const out: CoveringRule[] = [];
+  for (const rule of rules) {
+    const resolved = resolveHost(rule.spec.host, rule.metadata.namespace, isNamespace);
+    if (hostCovers(resolved, host)) out.push({ rule, exact: resolved === host });
+  }
+  return out;
+}
+
+/**
+ * Of the rules covering a host, the one in force for this caller: a rule with a
+ * workloadSelector counts only for the workloads it selects in its own namespace; an
+ * exact host beats a wildcard; then the caller's namespace, the service's, the root.
+ */
+export function pickDestinationRule(
+  covering: readonly CoveringRule[],
+  workload: { namespace: string; labels: Readonly<Record<string, string>> },
+  rootNamespace: string,
+  serviceNamespace: string,
+): Resource<DestinationRuleSpec> | undefined {
+  const candidates = covering.filter(({ rule }) => {
+    const selector = rule.spec.workloadSelector?.matchLabels;
+    return !selector || (rule.metadata.namespace === workload.namespace && labelsMatch(selector, workload.labels));
+  });
+  const exact = candidates.filter((c) => c.exact);
+  return byPrecedence((exact.length > 0 ? exact : candidates).map((c) => c.rule), workload.namespace, serviceNamespace, rootNamespace)[0];
+}
+
 /** The DestinationRule for a host as seen from the caller: caller's namespace, then the service's, then the root namespace. */
 export function destinationRuleFor(
   rules: readonly Resource<DestinationRuleSpec>[],
@@ -103,12 +150,5 @@ export function destinationRuleFor(
   rootNamespace: string,
   serviceNamespace: string,
 ): Resource<DestinationRuleSpec> | undefined {
-  const candidates = rules.filter((dr) => {
-    const selector = dr.spec.workloadSelector?.matchLabels;
-    if (selector && (dr.metadata.namespace !== workload.namespace || !labelsMatch(selector, workload.labels))) return false;
-    return hostCovers(resolveHost(dr.spec.host, dr.metadata.namespace, isNamespace), host);
-  });
-  // Exact host beats wildcard; then namespace precedence.
-  const exact = candidates.filter((dr) => resolveHost(dr.spec.host, dr.metadata.namespace, isNamespace) === host);
-  return byPrecedence(exact.length > 0 ? exact : candidates, workload.namespace, serviceNamespace, rootNamespace)[0];
+  return pickDestinationRule(destinationRulesCovering(rules, host, isNamespace), workload, rootNamespace, serviceNamespace);
 }

@@ -1,3 +1,4 @@
+import type { Workload } from "../api/control-plane.ts";
 import type { Resource } from "../model/resource.ts";
 import type { ServiceEntrySpec } from "../model/service-entry.ts";
 import { parseProtocol } from "../model/service-port.ts";
@@ -113,4 +114,82 @@ export function registryFromServiceEntries(entries: readonly Resource<ServiceEnt
     }
   }
   return { services };
+}
+
+/**
+ * The registry the control plane compiles from, out of its registered workloads. Workloads
+ * that name the same service in one namespace are its endpoints, reached at their sidecar's
+ * inbound listener (which forwards to the app whatever the service port), so every port
+ * name maps to it. The console's route tester builds the same registry from the same list.
+ */
+export function registryFromWorkloads(workloads: readonly Workload[], clusterDomain = "cluster.local"): ServiceRegistry {
+  const groups = new Map<string, Workload[]>();
+  // Ordered as the control plane lists them (by `namespace/name`, code-unit order): the first member names shared ports.
+  const key = (w: Workload) => `${w.namespace}/${w.name}`;
+  const ordered = [...workloads].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  for (const w of ordered) {
+    if (!w.service) continue;
+    const service = `${w.namespace}/${w.service.name}`;
+    const list = groups.get(service);
+    if (list) list.push(w);
+    else groups.set(service, [w]);
+  }
+  const services: RegistryService[] = [];
+  for (const [, members] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const first = members[0]!;
+    const svc = first.service!;
+    const ports = servicePorts(members);
+    services.push({
+      host: `${svc.name}.${first.namespace}.svc.${clusterDomain}`,
+      name: svc.name,
+      namespace: first.namespace,
+      ports,
+      endpoints: members.map((w) => endpointOf(w, ports)),
+      selector: sharedLabels(members),
+      external: false,
+    });
+  }
+  return { services };
+}
+
+/** The union of the members' ports by number; the first workload (by name) to declare one names it. */
+function servicePorts(members: readonly Workload[]): RegistryPort[] {
+  const byNumber = new Map<number, RegistryPort>();
+  for (const w of members) {
+    for (const p of w.service!.ports) {
+      if (byNumber.has(p.port)) continue;
+      byNumber.set(p.port, { number: p.port, name: p.name, protocol: protocolOf(p.name, p.protocol), ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}) });
+    }
+  }
+  return [...byNumber.values()].sort((a, b) => a.number - b.number);
+}
+
+/**
+ * A workload with a sidecar inbound listener is reached there (auto mTLS applies); one
+ * without (a client-only sidecar that still names a service) is reached at the app's
+ * own port, in plaintext.
+ */
+function endpointOf(w: Workload, ports: readonly RegistryPort[]): RegistryEndpoint {
+  const viaSidecar = w.inboundPort !== undefined;
+  return {
+    address: w.address,
+    ports: viaSidecar ? Object.fromEntries(ports.map((p) => [p.name, w.inboundPort!])) : {},
+    labels: w.labels,
+    workload: w.name,
+    namespace: w.namespace,
+    serviceAccount: w.serviceAccount,
+    sidecar: viaSidecar,
+    weight: 1,
+  };
+}
+
+/**
+ * The Service's selector: the labels every member carries (usually `app`). It is what
+ * Kubernetes would select them by, and it tells the compiler which ports a workload serves.
+ */
+function sharedLabels(members: readonly Workload[]): Record<string, string> {
+  const [first, ...rest] = members;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(first!.labels)) if (rest.every((w) => w.labels[k] === v)) out[k] = v;
+  return out;
 }

@@ -63,7 +63,17 @@ export interface GraphNode {
   health: Health;
   /** For a box, the traffic crossing its border. */
   traffic: NodeTraffic;
+  /** Set by the console from the mesh's config and registry (see node-config.ts), not by buildGraph. */
+  badges?: GraphBadge[];
 }
+
+/**
+ * Kiali's node badges: a VirtualService routes the service, a DestinationRule sets a
+ * circuit breaker (connection pool or outlier detection), a VirtualService injects faults,
+ * a registered workload has no sidecar connected.
+ */
+export type GraphBadge = "virtualService" | "circuitBreaker" | "faultInjection" | "missingSidecar";
+export const GRAPH_BADGES: readonly GraphBadge[] = ["virtualService", "circuitBreaker", "faultInjection", "missingSidecar"];
 
 export interface GraphEdge {
   /** Stable across refreshes: source id, target id and protocol. */

@@ -1,0 +1,210 @@
+/**
+ * What Istio config and which workloads stand behind a graph node, for Kiali's node
+ * badges (graph/telemetry/istio/appender/istio.go: hasVS, hasCB, hasFaultInjection;
+ * sidecarsCheck.go: hasMissingSC) and for the console's "config that applies" list.
+ *
+ * A node reaches config two ways: by host (VirtualService `hosts`, DestinationRule
+ * `host`, resolved as Istio resolves short names) and by workload labels (the
+ * `selector` of PeerAuthentication and AuthorizationPolicy, and DestinationRule subsets).
+ */
+import { hostLookupKeys, resolveHost, CLUSTER_DOMAIN } from "../mesh/hosts.ts";
+import { labelsMatch, policiesFor } from "../compiler/select.ts";
+import type { Resource } from "../model/resource.ts";
+import type { GraphBadge, GraphNode } from "./types.ts";
+
+/** A node or an edge end in names only, as the console's APIs take it. */
+export interface NodeRef {
+  namespace: string;
+  app?: string;
+  version?: string;
+  workload?: string;
+  service?: string;
+}
+
+/** The registry's view of a workload (a subset of the control plane's Workload). */
+export interface RegistryWorkload {
+  name: string;
+  namespace: string;
+  labels: Readonly<Record<string, string>>;
+  service?: { name: string };
+}
+
+/** A stored Istio resource as the control plane lists it; specs are read defensively. */
+export interface ConfigResource {
+  kind: string;
+  metadata: { name: string; namespace: string };
+  spec: unknown;
+}
+
+export interface NodeScope {
+  namespace: string;
+  /** Fully qualified service hosts the node answers for. */
+  hosts: string[];
+  /** Registered workloads the node stands for. */
+  workloads: RegistryWorkload[];
+}
+
+export interface AppliedConfig {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** Why it applies: `host reviews.shop.svc.cluster.local` or `selects reviews-v2`. */
+  reason: string;
+}
+
+/** The names a graph node carries; undefined for boxes and the unknown source. */
+export function nodeRef(node: GraphNode): NodeRef | undefined {
+  if (node.type === "box" || node.type === "unknown") return undefined;
+  return {
+    namespace: node.namespace,
+    ...(node.app ? { app: node.app } : {}),
+    ...(node.version ? { version: node.version } : {}),
+    ...(node.workload ? { workload: node.workload } : {}),
+    ...(node.service ? { service: node.service } : {}),
+  };
+}
+
+export function serviceHost(service: string, namespace: string): string {
+  return `${service}.${namespace}.svc.${CLUSTER_DOMAIN}`;
+}
+
+/**
+ * The workloads and hosts behind a reference: a named workload; else the workloads of an
+ * app (and version) by their `app`/`version` labels; else the members of a service. Hosts
+ * are the named service and the services of those workloads.
+ */
+export function nodeScope(ref: NodeRef, workloads: readonly RegistryWorkload[]): NodeScope {
+  const inNamespace = workloads.filter((w) => w.namespace === ref.namespace);
+  let members: RegistryWorkload[];
+  if (ref.workload) members = inNamespace.filter((w) => w.name === ref.workload);
+  else if (ref.app) members = inNamespace.filter((w) => w.labels.app === ref.app && (!ref.version || w.labels.version === ref.version));
+  else if (ref.service) members = inNamespace.filter((w) => w.service?.name === ref.service);
+  else members = [];
+  const hosts = new Set<string>();
+  if (ref.service) hosts.add(serviceHost(ref.service, ref.namespace));
+  // A service node stands for the host alone; its members only bring their own policies.
+  if (!ref.service) for (const w of members) if (w.service) hosts.add(serviceHost(w.service.name, w.namespace));
+  return { namespace: ref.namespace, hosts: [...hosts], workloads: members };
+}
+
+/**
+ * The VirtualServices, DestinationRules, PeerAuthentications and AuthorizationPolicies
+ * that apply to the scope, in that order, each with the reason it applies.
+ */
+export function appliedConfig(scope: NodeScope, resources: readonly ConfigResource[]): AppliedConfig[] {
+  const namespaces = new Set(resources.map((r) => r.metadata.namespace));
+  const isNamespace = (ns: string) => namespaces.has(ns) || scope.namespace === ns;
+  const out: AppliedConfig[] = [];
+  const add = (r: ConfigResource, reason: string) => out.push({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name, reason });
+
+  for (const r of resources) {
+    if (r.kind !== "VirtualService") continue;
+    const host = matchingHost(vsHosts(r), r.metadata.namespace, scope.hosts, isNamespace);
+    if (host) add(r, `host ${host}`);
+  }
+  for (const r of resources) {
+    if (r.kind !== "DestinationRule") continue;
+    const host = matchingHost(drHost(r), r.metadata.namespace, scope.hosts, isNamespace);
+    if (host) add(r, `host ${host}`);
+  }
+  for (const kind of ["PeerAuthentication", "AuthorizationPolicy"]) {
+    const sources = new Map(resources.filter((r) => r.kind === kind).map((r) => [asSelectable(r), r] as const));
+    const selected = new Map<ConfigResource, string[]>();
+    for (const w of scope.workloads) {
+      for (const p of policiesFor([...sources.keys()], { namespace: w.namespace, labels: w.labels })) {
+        const source = sources.get(p)!;
+        selected.set(source, [...(selected.get(source) ?? []), w.name]);
+      }
+    }
+    for (const [r, names] of selected) add(r, hasSelector(r) ? `selects ${names.join(", ")}` : `namespace-wide in ${r.metadata.namespace}`);
+  }
+  return out;
+}
+
+/**
+ * Kiali's badges for one node. VirtualService and fault injection mark service nodes (the
+ * host they route); a circuit breaker marks a service whose DestinationRule sets a
+ * connection pool or outlier detection anywhere, and a workload or app node when it is set
+ * for all of the host or for the subset whose labels select the node's workloads. Missing
+ * sidecar marks workload and app nodes with a registered workload no connected proxy serves.
+ */
+export function nodeBadges(
+  node: GraphNode,
+  scope: NodeScope,
+  resources: readonly ConfigResource[],
+  connectedProxies: ReadonlySet<string>,
+): GraphBadge[] {
+  const badges: GraphBadge[] = [];
+  const namespaces = new Set(resources.map((r) => r.metadata.namespace));
+  const isNamespace = (ns: string) => namespaces.has(ns) || scope.namespace === ns;
+  const isService = node.type === "service";
+  const vss = resources.filter((r) => r.kind === "VirtualService" && matchingHost(vsHosts(r), r.metadata.namespace, scope.hosts, isNamespace));
+  const drs = resources.filter((r) => r.kind === "DestinationRule" && matchingHost(drHost(r), r.metadata.namespace, scope.hosts, isNamespace));
+
+  if (isService && vss.length > 0) badges.push("virtualService");
+  const breaks = isService
+    ? drs.some((r) => drBreakers(r).length > 0)
+    : drs.some((r) => drBreakers(r).some((b) => b.subsetLabels === undefined || scope.workloads.some((w) => labelsMatch(b.subsetLabels, w.labels))));
+  if (breaks) badges.push("circuitBreaker");
+  if (isService && vss.some(hasFault)) badges.push("faultInjection");
+  if (!isService && scope.workloads.some((w) => !connectedProxies.has(`${w.namespace}/${w.name}`))) badges.push("missingSidecar");
+  return badges;
+}
+
+function record(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function list(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+function vsHosts(r: ConfigResource): string[] {
+  return list(record(r.spec)?.hosts).filter((h): h is string => typeof h === "string");
+}
+
+function drHost(r: ConfigResource): string[] {
+  const host = record(r.spec)?.host;
+  return typeof host === "string" ? [host] : [];
+}
+
+/** The first scope host a resource's host (or wildcard) covers, after resolving short names. */
+function matchingHost(hosts: readonly string[], namespace: string, scopeHosts: readonly string[], isNamespace: (ns: string) => boolean): string | undefined {
+  const resolved = new Set(hosts.map((h) => resolveHost(h, namespace, isNamespace)));
+  return scopeHosts.find((target) => hostLookupKeys(target).some((k) => resolved.has(k)));
+}
+
+function hasFault(r: ConfigResource): boolean {
+  return list(record(r.spec)?.http).some((route) => record(record(route)?.fault) !== undefined);
+}
+
+function breaks(policy: unknown): boolean {
+  const p = record(policy);
+  if (!p) return false;
+  if (record(p.connectionPool) || record(p.outlierDetection)) return true;
+  return list(p.portLevelSettings).some((s) => record(record(s)?.connectionPool) !== undefined || record(record(s)?.outlierDetection) !== undefined);
+}
+
+/** Where a DestinationRule sets a circuit breaker: for the whole host, or for a subset's labels. */
+function drBreakers(r: ConfigResource): { subsetLabels?: Record<string, string> }[] {
+  const spec = record(r.spec);
+  const out: { subsetLabels?: Record<string, string> }[] = [];
+  if (breaks(spec?.trafficPolicy)) out.push({});
+  for (const s of list(spec?.subsets)) {
+    const subset = record(s);
+    if (subset && breaks(subset.trafficPolicy)) out.push({ subsetLabels: (record(subset.labels) ?? {}) as Record<string, string> });
+  }
+  return out;
+}
+
+type SelectablePolicy = Resource<{ selector?: { matchLabels?: Record<string, string> } }>;
+
+function asSelectable(r: ConfigResource): SelectablePolicy {
+  const matchLabels = record(record(record(r.spec)?.selector)?.matchLabels) as Record<string, string> | undefined;
+  return { apiVersion: "", kind: r.kind, metadata: r.metadata, spec: matchLabels ? { selector: { matchLabels } } : {} };
+}
+
+function hasSelector(r: ConfigResource): boolean {
+  const m = record(record(record(r.spec)?.selector)?.matchLabels);
+  return m !== undefined && Object.keys(m).length > 0;
+}
