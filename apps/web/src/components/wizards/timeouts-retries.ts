@@ -1,0 +1,77 @@
+import { pruneEmpty, virtualServiceToEdit, withDefaultRoute, withField, type Body, type HttpRoute, type ServiceConfig } from "./service-config.ts";
+import { routesInScope, type RouteScope } from "./route-scope.ts";
+
+/**
+ * The timeouts and retries wizard. An empty field leaves that setting to the mesh default
+ * (Istio: no timeout; 2 attempts on connect-failure, refused-stream, unavailable,
+ * cancelled, retriable-status-codes); `attempts: 0` turns retries off.
+ */
+export interface TimeoutsRetriesForm {
+  timeout: string;
+  /** undefined: no retry policy on the route. */
+  attempts: number | undefined;
+  perTryTimeout: string;
+  retryOn: string;
+  scope: RouteScope;
+}
+
+/** Envoy's retry conditions Istio accepts in retryOn (x-envoy-retry-on and x-envoy-retry-grpc-on). */
+export const RETRY_ON_CHOICES = [
+  "5xx",
+  "gateway-error",
+  "reset",
+  "connect-failure",
+  "envoy-ratelimited",
+  "retriable-4xx",
+  "refused-stream",
+  "retriable-status-codes",
+  "retriable-headers",
+  "cancelled",
+  "deadline-exceeded",
+  "internal",
+  "resource-exhausted",
+  "unavailable",
+] as const;
+
+export function timeoutsRetriesStart(cfg: ServiceConfig): TimeoutsRetriesForm {
+  const http = cfg.virtualService?.spec.http ?? [];
+  const route = http.findLast((r) => !r.match || r.match.length === 0);
+  return {
+    timeout: route?.timeout ?? "",
+    attempts: route?.retries?.attempts,
+    perTryTimeout: route?.retries?.perTryTimeout ?? "",
+    retryOn: route?.retries?.retryOn ?? "",
+    scope: "default",
+  };
+}
+
+export function timeoutsRetriesErrors(form: TimeoutsRetriesForm): string[] {
+  const errors: string[] = [];
+  if (form.attempts !== undefined && !(Number.isInteger(form.attempts) && form.attempts >= 0)) errors.push("Attempts must be a whole number, 0 or more.");
+  if (form.attempts === undefined && (form.perTryTimeout.trim() || form.retryOn.trim())) errors.push("Set the number of attempts for the retry settings to apply.");
+  return errors;
+}
+
+/**
+ * The VirtualService with timeout and retries set on the routes in scope; an empty field
+ * removes the setting there. Other retry fields (backoff, retryRemoteLocalities) are kept.
+ */
+export function timeoutsRetriesResources(cfg: ServiceConfig, form: TimeoutsRetriesForm): Body<unknown>[] {
+  const vs = virtualServiceToEdit(cfg);
+  const { http, index } = withDefaultRoute(cfg, vs);
+  for (const i of routesInScope(http, index, form.scope)) {
+    const route = http[i]!;
+    const retries: HttpRoute["retries"] =
+      form.attempts === undefined
+        ? undefined
+        : pruneEmpty({
+            ...route.retries,
+            attempts: form.attempts,
+            perTryTimeout: form.perTryTimeout.trim() || undefined,
+            retryOn: form.retryOn.trim() || undefined,
+          });
+    http[i] = withField(withField(route, "timeout", form.timeout.trim() || undefined), "retries", retries);
+  }
+  vs.spec = { ...vs.spec, http };
+  return [vs];
+}
