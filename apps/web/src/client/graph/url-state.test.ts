@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_VIEW, readView, refreshMs, writeView, type GraphView } from "./url-state.ts";
+
+describe("graph view in the URL", () => {
+  it("round-trips every field", () => {
+    const view: GraphView = {
+      namespaces: ["shop", "other"],
+      graphType: "workload",
+      duration: "1h",
+      refresh: "off",
+      edgeLabel: "p95",
+      idleEdges: true,
+      find: "rt > 500",
+      hide: "name = traffic",
+      selected: "svc:shop:reviews->vapp:shop:reviews-v2:http",
+    };
+    expect(readView(new URLSearchParams(writeView(view)))).toEqual(view);
+  });
+
+  it("writes nothing for the default view", () => {
+    expect(writeView(DEFAULT_VIEW)).toBe("");
+  });
+
+  it("keeps an explicit empty namespace choice apart from none in the URL", () => {
+    expect(readView(new URLSearchParams("namespaces=")).namespaces).toEqual([]);
+    expect(readView(new URLSearchParams("")).namespaces).toBeUndefined();
+    expect(writeView({ ...DEFAULT_VIEW, namespaces: [] })).toBe("namespaces=");
+  });
+
+  it("falls back to defaults for values it does not know", () => {
+    const view = readView(new URLSearchParams("graphType=pods&duration=2w&refresh=1s&edgeLabel=bytes&idleEdges=yes"));
+    expect(view).toEqual({ ...DEFAULT_VIEW });
+  });
+
+  it("drops duplicate and blank namespaces", () => {
+    expect(readView(new URLSearchParams("namespaces=shop,,shop, other")).namespaces).toEqual(["shop", "other"]);
+  });
+
+  it("gives each refresh choice its interval", () => {
+    expect(refreshMs("off")).toBe(0);
+    expect(refreshMs("1m")).toBe(60_000);
+  });
+});

@@ -1,0 +1,172 @@
+"use client";
+/**
+ * The one owner of the cytoscape instance. It receives plain element data and applies
+ * each refresh as a diff (apply-diff.ts), so nodes keep their places; React renders only
+ * the container, never an element. For browser tests and the benchmark the container is
+ * `data-testid="graph"` with `data-state` (loading | ready | empty | error), `data-nodes`,
+ * `data-edges` (drawn counts) and `data-render-ms` (data arrival to layout done), and the
+ * instance is `window.__skeinCy` (`__skeinCy.$id(id).emit("tap")` selects like a click).
+ */
+import cytoscape, { type Core, type EventObject } from "cytoscape";
+import fcose from "cytoscape-fcose";
+import { useEffect, useRef, type ReactNode } from "react";
+import type { Position } from "@/client/graph/diff";
+import type { Elements } from "@/client/graph/elements";
+import type { EdgeLabel } from "@/client/graph/url-state";
+import { applyElements, LARGE_GRAPH_NODES } from "./apply-diff";
+import { attachOverlay } from "./graph-overlay";
+import { graphStyle } from "./graph-style";
+import styles from "./graph.module.css";
+
+declare global {
+  interface Window {
+    __skeinCy?: Core;
+  }
+}
+
+let registered = false;
+function registerExtensions() {
+  if (registered) return;
+  cytoscape.use(fcose);
+  registered = true;
+}
+
+export type CanvasState = "loading" | "ready" | "empty" | "error";
+
+export interface GraphCanvasProps {
+  /** The elements to draw; undefined keeps what is drawn (loading, or an error over the last graph). */
+  elements: Elements | undefined;
+  /** Date.now() when `elements` arrived from the server. */
+  receivedAt: number;
+  state: CanvasState;
+  edgeLabel: EdgeLabel;
+  /** Ids the find expression matches. */
+  found: ReadonlySet<string>;
+  selected: string | undefined;
+  onSelect: (id: string | undefined) => void;
+  /** Shown over the canvas (empty and error states). */
+  children?: ReactNode;
+  /** Shown under the canvas (the legend). */
+  footer?: ReactNode;
+}
+
+/** A comfortable zoom for small graphs: fit, but never blow a handful of nodes up to fill the screen. */
+const MAX_FIT_ZOOM = 1.3;
+
+export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, selected, onSelect, children, footer }: GraphCanvasProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const overlay = useRef<HTMLCanvasElement>(null);
+  const cyRef = useRef<Core | undefined>(undefined);
+  const remembered = useRef(new Map<string, Position>());
+  const onSelectRef = useRef(onSelect);
+  useEffect(() => {
+    onSelectRef.current = onSelect;
+  }, [onSelect]);
+
+  useEffect(() => {
+    registerExtensions();
+    const cy = cytoscape({
+      container: box.current!,
+      style: graphStyle("none"),
+      minZoom: 0.03,
+      maxZoom: 4,
+      boxSelectionEnabled: false,
+      autoungrabify: false,
+    });
+    cyRef.current = cy;
+    window.__skeinCy = cy;
+    cy.on("tap", "node, edge", (e: EventObject) => onSelectRef.current(e.target.id() as string));
+    cy.on("tap", (e: EventObject) => {
+      if (e.target === cy) onSelectRef.current(undefined);
+    });
+    const detach = attachOverlay(cy, overlay.current!);
+    // Keep what was in the middle in the middle when the side panel opens or closes.
+    let size = { w: box.current!.clientWidth, h: box.current!.clientHeight };
+    const resize = new ResizeObserver(() => {
+      const el = box.current;
+      if (!el) return;
+      const next = { w: el.clientWidth, h: el.clientHeight };
+      cy.resize();
+      if (size.w > 0 && size.h > 0) cy.panBy({ x: (next.w - size.w) / 2, y: (next.h - size.h) / 2 });
+      size = next;
+    });
+    resize.observe(box.current!);
+    return () => {
+      resize.disconnect();
+      detach();
+      if (window.__skeinCy === cy) delete window.__skeinCy;
+      cy.destroy();
+      cyRef.current = undefined;
+    };
+  }, []);
+
+  useEffect(() => {
+    cyRef.current?.style(graphStyle(edgeLabel));
+  }, [edgeLabel]);
+
+  // The state the page reports; "ready" is only written once the graph has been painted.
+  const stateRef = useRef(state);
+  const painted = useRef<Elements | undefined>(undefined);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    const el = box.current;
+    if (!cy || !el || !elements) return;
+    const big = elements.nodes.length > LARGE_GRAPH_NODES;
+    // Renderer switches cytoscape only reads at start-up; set here because size is known only now.
+    const renderer = (cy as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } }).renderer();
+    renderer.hideEdgesOnViewport = big;
+    renderer.textureOnViewport = big;
+    const result = applyElements(cy, elements, remembered.current);
+    if (result.fullLayout && cy.zoom() > MAX_FIT_ZOOM) {
+      cy.zoom(MAX_FIT_ZOOM);
+      cy.center();
+    }
+    // Cytoscape draws in its own animation frame; two frames on, the new graph is on screen.
+    let frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() => {
+        painted.current = elements;
+        el.dataset.nodes = String(result.nodes);
+        el.dataset.edges = String(result.edges);
+        el.dataset.renderMs = String(Math.max(0, Date.now() - receivedAt));
+        el.dataset.state = stateRef.current;
+      });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [elements, receivedAt]);
+
+  useEffect(() => {
+    stateRef.current = state;
+    const el = box.current;
+    if (el && (state !== "ready" || painted.current === elements)) el.dataset.state = state;
+  }, [state, elements]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.batch(() => {
+      cy.elements(".found").removeClass("found");
+      for (const id of found) cy.$id(id).addClass("found");
+    });
+  }, [found, elements]);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    cy.batch(() => {
+      cy.elements(":selected").unselect();
+      if (selected) cy.$id(selected).select();
+    });
+  }, [selected, elements]);
+
+  return (
+    <div className={styles.canvasFrame}>
+      <div className={styles.canvasArea}>
+        <div ref={box} className={styles.canvas} data-testid="graph" data-state="loading" data-nodes="0" data-edges="0" aria-label="Service graph" role="img" />
+        <canvas ref={overlay} className={styles.overlay} aria-hidden="true" />
+        {children}
+      </div>
+      {footer}
+    </div>
+  );
+}
