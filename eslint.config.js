@@ -2,7 +2,10 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/node_modules/**", "**/dist/**", "**/.next/**", ".skein/**", "bench/results/**", "prisma/generated/**"] },
+  {
+    // `.next*`: the console's build and dev output (NEXT_DIST_DIR may name several); test-results: Playwright's artefacts.
+    ignores: ["**/node_modules/**", "**/dist/**", "**/.next*/**", "apps/web/next-env.d.ts", ".skein/**", "bench/results/**", "prisma/generated/**", "test-results/**", "playwright-report/**"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
