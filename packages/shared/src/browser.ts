@@ -42,3 +42,4 @@ export * from "./validate/issues.ts";
 export * from "./model/mesh.ts";
 export * from "./graph/index.ts";
 export { GRPC_STATUS_CODES } from "./model/http-fault.ts";
+export { RETRY_ON_POLICIES } from "./model/http-retry.ts";

@@ -6,7 +6,9 @@ import { useState } from "react";
 import { configStatusQuery, workloadsQuery, type ResourceWithValidation } from "@/client/config/queries";
 import { useCanEdit } from "@/client/use-me";
 import { diagnosticText } from "../editor/diagnostic-range";
-import { servicesOf } from "../wizards/service-config";
+import { GridTable } from "../ui/grid-table";
+import { Options } from "../ui/options";
+import { serviceKey, servicesOf } from "../wizards/service-config";
 import { WIZARDS } from "../wizards/wizard-ids";
 import styles from "./config.module.css";
 import { byKindNamespaceName, filtersFrom, filtersQuery, matches, serviceOf, statusLabel, type ListFilters } from "./list-filters";
@@ -54,7 +56,7 @@ export function ConfigList() {
   const kinds = [...new Set([...TEMPLATE_KINDS, ...(status.data ?? []).map((i) => i.resource.kind)])].sort();
   const namespaces = [...new Set([...(status.data ?? []).map((i) => i.resource.metadata.namespace), ...services.map((s) => s.namespace)])].sort();
   const createNamespace = filters.namespace ?? namespaces[0] ?? "default";
-  const wizardTarget = services.find((s) => `${s.namespace}/${s.service}` === pickedService) ?? services.find((s) => !filters.namespace || s.namespace === filters.namespace);
+  const wizardTarget = services.find((s) => serviceKey(s) === pickedService) ?? services.find((s) => !filters.namespace || s.namespace === filters.namespace);
 
   return (
     <div>
@@ -66,19 +68,13 @@ export function ConfigList() {
         <label>
           Kind
           <select value={filters.kind ?? ""} onChange={(e) => setFilters({ ...filters, kind: e.target.value || undefined })} data-testid="filter-kind">
-            <option value="">All kinds</option>
-            {kinds.map((k) => (
-              <option key={k}>{k}</option>
-            ))}
+            <Options blank="All kinds" choices={kinds} />
           </select>
         </label>
         <label>
           Namespace
           <select value={filters.namespace ?? ""} onChange={(e) => setFilters({ ...filters, namespace: e.target.value || undefined })} data-testid="filter-namespace">
-            <option value="">All namespaces</option>
-            {namespaces.map((n) => (
-              <option key={n}>{n}</option>
-            ))}
+            <Options blank="All namespaces" choices={namespaces} />
           </select>
         </label>
         <span className="topbar-spacer" />
@@ -100,13 +96,8 @@ export function ConfigList() {
           <div className={styles.menuItems}>
             <label className={styles.menuNote}>
               Service
-              <select value={wizardTarget ? `${wizardTarget.namespace}/${wizardTarget.service}` : ""} onChange={(e) => setPickedService(e.target.value)} data-testid="wizard-service">
-                {services.length === 0 && <option value="">{workloads.isPending ? "Loading…" : "No services registered"}</option>}
-                {services.map((s) => (
-                  <option key={`${s.namespace}/${s.service}`} value={`${s.namespace}/${s.service}`}>
-                    {s.namespace}/{s.service}
-                  </option>
-                ))}
+              <select value={wizardTarget ? serviceKey(wizardTarget) : ""} onChange={(e) => setPickedService(e.target.value)} data-testid="wizard-service">
+                <Options blank={services.length > 0 ? undefined : workloads.isPending ? "Loading…" : "No services registered"} choices={services.map(serviceKey)} />
               </select>
             </label>
             {wizardTarget &&
@@ -128,52 +119,37 @@ export function ConfigList() {
         </p>
       )}
       {status.data && (
-        <table className="grid" data-testid="config-list">
-          <thead>
-            <tr>
-              <th>Kind</th>
-              <th>Namespace</th>
-              <th>Name</th>
-              <th>Validation</th>
-              <th>Version</th>
-              <th>Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.length === 0 && (
-              <tr>
-                <td colSpan={6} className={styles.empty}>
-                  No resources{filters.kind ? ` of kind ${filters.kind}` : ""}
-                  {filters.namespace ? ` in namespace ${filters.namespace}` : ""}.
+        <GridTable
+          columns={["Kind", "Namespace", "Name", "Validation", "Version", "Actions"]}
+          empty={items.length === 0 && `No resources${filters.kind ? ` of kind ${filters.kind}` : ""}${filters.namespace ? ` in namespace ${filters.namespace}` : ""}.`}
+          emptyClassName={styles.empty}
+          testId="config-list"
+        >
+          {items.map((item) => {
+            const r = item.resource;
+            const m = r.metadata;
+            const service = serviceOf(r);
+            return (
+              <tr key={`${r.kind}/${m.namespace}/${m.name}`} data-testid={`config-row-${r.kind}-${m.namespace}-${m.name}`}>
+                <td>{r.kind}</td>
+                <td>{m.namespace}</td>
+                <td>
+                  <Link href={editorHref(r.kind, m.namespace, m.name)}>{m.name}</Link>
+                </td>
+                <td>
+                  <StatusBadge item={item} />
+                </td>
+                <td className="mono">{m.resourceVersion}</td>
+                <td>
+                  <span className={styles.rowActions}>
+                    <Link href={editorHref(r.kind, m.namespace, m.name)}>{canEdit ? "Edit YAML" : "View YAML"}</Link>
+                    {service && <Link href={wizardHref(r.kind === "DestinationRule" ? "circuit-breaking" : "traffic-shifting", m.namespace, service)}>Wizards</Link>}
+                  </span>
                 </td>
               </tr>
-            )}
-            {items.map((item) => {
-              const r = item.resource;
-              const m = r.metadata;
-              const service = serviceOf(r);
-              return (
-                <tr key={`${r.kind}/${m.namespace}/${m.name}`} data-testid={`config-row-${r.kind}-${m.namespace}-${m.name}`}>
-                  <td>{r.kind}</td>
-                  <td>{m.namespace}</td>
-                  <td>
-                    <Link href={editorHref(r.kind, m.namespace, m.name)}>{m.name}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge item={item} />
-                  </td>
-                  <td className="mono">{m.resourceVersion}</td>
-                  <td>
-                    <span className={styles.rowActions}>
-                      <Link href={editorHref(r.kind, m.namespace, m.name)}>{canEdit ? "Edit YAML" : "View YAML"}</Link>
-                      {service && <Link href={wizardHref(r.kind === "DestinationRule" ? "circuit-breaking" : "traffic-shifting", m.namespace, service)}>Wizards</Link>}
-                    </span>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+            );
+          })}
+        </GridTable>
       )}
     </div>
   );

@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import type { LoadBalancer, ProxyStatus, RouteMatch, StringMatch } from "@skein/shared/browser";
+import { GridTable } from "@/components/ui/grid-table";
 import { proxyState } from "@/server/overview/summarize";
 import type { RouteTestDestination, RouteTestMatched, RouteTestResult } from "@/server/route-test/result";
 import { formatLimit, formatMs, formatPercent } from "./format";
@@ -132,30 +133,19 @@ function Matched({ r }: { r: RouteTestMatched }) {
           </h2>
           <p>{r.authorization.summary}</p>
           {r.authorization.endpoints.length > 0 && (
-            <table className="grid">
-              <thead>
-                <tr>
-                  <th>Workload</th>
-                  <th>mTLS mode</th>
-                  <th>Connection</th>
-                  <th>Policies</th>
-                  <th>Decision</th>
+            <GridTable columns={["Workload", "mTLS mode", "Connection", "Policies", "Decision"]}>
+              {r.authorization.endpoints.map((e) => (
+                <tr key={`${e.namespace}/${e.workload}/${e.security}`}>
+                  <td>
+                    <Link href={`/workloads/${e.namespace}/${e.workload}`}>{e.workload}</Link>
+                  </td>
+                  <td>{e.mtlsMode}</td>
+                  <td>{e.connectionRefused ? <span className="error">refused ({e.security})</span> : e.security}</td>
+                  <td>{e.policies.length === 0 ? <span className="muted">none</span> : e.policies.map((p) => `${p.action} ${p.name}${p.dryRun ? " (dry run)" : ""}`).join(", ")}</td>
+                  <td className={e.allowed ? "ok" : "error"}>{e.reason}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {r.authorization.endpoints.map((e) => (
-                  <tr key={`${e.namespace}/${e.workload}/${e.security}`}>
-                    <td>
-                      <Link href={`/workloads/${e.namespace}/${e.workload}`}>{e.workload}</Link>
-                    </td>
-                    <td>{e.mtlsMode}</td>
-                    <td>{e.connectionRefused ? <span className="error">refused ({e.security})</span> : e.security}</td>
-                    <td>{e.policies.length === 0 ? <span className="muted">none</span> : e.policies.map((p) => `${p.action} ${p.name}${p.dryRun ? " (dry run)" : ""}`).join(", ")}</td>
-                    <td className={e.allowed ? "ok" : "error"}>{e.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </GridTable>
           )}
         </div>
       )}
@@ -211,96 +201,71 @@ function Destinations({ destinations }: { destinations: RouteTestDestination[] }
     <>
       <div className="panel">
         <h2>Weighted destinations</h2>
-        <table className="grid" data-testid="rt-destinations">
-          <thead>
-            <tr>
-              <th>Subset</th>
-              <th>Weight</th>
-              <th>Chance</th>
-              <th>Cluster</th>
-              <th>Load balancer</th>
-              <th>Upstream TLS</th>
-              <th>Connection pool</th>
-              <th>Outlier detection</th>
+        <GridTable columns={["Subset", "Weight", "Chance", "Cluster", "Load balancer", "Upstream TLS", "Connection pool", "Outlier detection"]} testId="rt-destinations">
+          {destinations.map((d) => (
+            <tr key={d.cluster} data-testid="rt-destination" data-subset={d.subset ?? ""} data-weight={d.weight}>
+              <td>{d.subset ?? <span className="muted">(whole service)</span>}</td>
+              <td>{d.weight}</td>
+              <td className={styles.chance}>
+                <span className={styles.chanceBar} style={{ width: `${Math.round(d.chance * 60)}px` }} /> {formatPercent(d.chance)}
+              </td>
+              <td>
+                <code>{d.cluster}</code>
+                {d.destinationRule && (
+                  <div>
+                    <Link href={`/config/DestinationRule/${d.destinationRule.namespace}/${d.destinationRule.name}`}>DestinationRule {d.destinationRule.name}</Link>
+                  </div>
+                )}
+              </td>
+              <td>{lbText(d.lb)}</td>
+              <td>
+                {d.tls.mode}
+                {d.tls.auto ? " (auto)" : ""}
+              </td>
+              <td className={styles.small}>
+                max conn {formatLimit(d.connectionPool.maxConnections)}, pending {formatLimit(d.connectionPool.http1MaxPendingRequests)}, requests {formatLimit(d.connectionPool.http2MaxRequests)}, retries {formatLimit(d.connectionPool.maxRetries)}
+              </td>
+              <td className={styles.small}>
+                {d.outlierDetection
+                  ? `${d.outlierDetection.consecutive5xxErrors} × 5xx / ${d.outlierDetection.consecutiveGatewayErrors} × gateway errors every ${formatMs(d.outlierDetection.intervalMs)}, eject ${formatMs(d.outlierDetection.baseEjectionTimeMs)}, max ${d.outlierDetection.maxEjectionPercent}%`
+                  : "off"}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {destinations.map((d) => (
-              <tr key={d.cluster} data-testid="rt-destination" data-subset={d.subset ?? ""} data-weight={d.weight}>
-                <td>{d.subset ?? <span className="muted">(whole service)</span>}</td>
-                <td>{d.weight}</td>
-                <td className={styles.chance}>
-                  <span className={styles.chanceBar} style={{ width: `${Math.round(d.chance * 60)}px` }} /> {formatPercent(d.chance)}
-                </td>
-                <td>
-                  <code>{d.cluster}</code>
-                  {d.destinationRule && (
-                    <div>
-                      <Link href={`/config/DestinationRule/${d.destinationRule.namespace}/${d.destinationRule.name}`}>DestinationRule {d.destinationRule.name}</Link>
-                    </div>
-                  )}
-                </td>
-                <td>{lbText(d.lb)}</td>
-                <td>
-                  {d.tls.mode}
-                  {d.tls.auto ? " (auto)" : ""}
-                </td>
-                <td className={styles.small}>
-                  max conn {formatLimit(d.connectionPool.maxConnections)}, pending {formatLimit(d.connectionPool.http1MaxPendingRequests)}, requests {formatLimit(d.connectionPool.http2MaxRequests)}, retries {formatLimit(d.connectionPool.maxRetries)}
-                </td>
-                <td className={styles.small}>
-                  {d.outlierDetection
-                    ? `${d.outlierDetection.consecutive5xxErrors} × 5xx / ${d.outlierDetection.consecutiveGatewayErrors} × gateway errors every ${formatMs(d.outlierDetection.intervalMs)}, eject ${formatMs(d.outlierDetection.baseEjectionTimeMs)}, max ${d.outlierDetection.maxEjectionPercent}%`
-                    : "off"}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </GridTable>
       </div>
       <div className="panel" data-testid="rt-endpoints">
         <h2>Endpoints</h2>
-        <table className="grid">
-          <thead>
-            <tr>
-              <th>Subset</th>
-              <th>Address</th>
-              <th>Workload</th>
-              <th>Labels</th>
-              <th>Transport</th>
-            </tr>
-          </thead>
-          <tbody>
-            {destinations.flatMap((d) =>
-              d.endpoints.length === 0
-                ? [
-                    <tr key={d.cluster}>
-                      <td>{d.subset ?? "—"}</td>
-                      <td colSpan={4} className="error">
-                        No endpoints: requests here fail with 503 UH (no healthy upstream).
-                      </td>
-                    </tr>,
-                  ]
-                : d.endpoints.map((e) => (
-                    <tr key={`${d.cluster}/${e.address}:${e.port}`} data-testid="rt-endpoint">
-                      <td>{d.subset ?? "—"}</td>
-                      <td>
-                        <code>
-                          {e.address}:{e.port}
-                        </code>
-                      </td>
-                      <td>{e.workload && e.namespace ? <Link href={`/workloads/${e.namespace}/${e.workload}`}>{e.workload}</Link> : "—"}</td>
-                      <td className={styles.small}>
-                        {Object.entries(e.labels)
-                          .map(([k, v]) => `${k}=${v}`)
-                          .join(", ")}
-                      </td>
-                      <td>{e.security}</td>
-                    </tr>
-                  )),
-            )}
-          </tbody>
-        </table>
+        <GridTable columns={["Subset", "Address", "Workload", "Labels", "Transport"]}>
+          {destinations.flatMap((d) =>
+            d.endpoints.length === 0
+              ? [
+                  <tr key={d.cluster}>
+                    <td>{d.subset ?? "—"}</td>
+                    <td colSpan={4} className="error">
+                      No endpoints: requests here fail with 503 UH (no healthy upstream).
+                    </td>
+                  </tr>,
+                ]
+              : d.endpoints.map((e) => (
+                  <tr key={`${d.cluster}/${e.address}:${e.port}`} data-testid="rt-endpoint">
+                    <td>{d.subset ?? "—"}</td>
+                    <td>
+                      <code>
+                        {e.address}:{e.port}
+                      </code>
+                    </td>
+                    <td>{e.workload && e.namespace ? <Link href={`/workloads/${e.namespace}/${e.workload}`}>{e.workload}</Link> : "—"}</td>
+                    <td className={styles.small}>
+                      {Object.entries(e.labels)
+                        .map(([k, v]) => `${k}=${v}`)
+                        .join(", ")}
+                    </td>
+                    <td>{e.security}</td>
+                  </tr>
+                )),
+          )}
+        </GridTable>
       </div>
     </>
   );

@@ -6,6 +6,7 @@ import type { ProxyStatus } from "@skein/shared/browser";
 import { ApiFailure, apiSend } from "@/client/api";
 import { workloadsQuery } from "@/client/config/queries";
 import { routeTestKeys } from "@/client/query-keys";
+import { Options } from "@/components/ui/options";
 import type { RouteTestResult } from "@/server/route-test/result";
 import { formFromParams, isComplete, METHODS, paramsFromForm, parseHeaderLines, requestOf, type RouteTestForm } from "./route-test-params";
 import { RouteTestAnswer } from "./route-test-answer";
@@ -56,21 +57,13 @@ export function RouteTester() {
         <label>
           Source workload
           <select data-testid="rt-source" value={draft.source || sources[0] || ""} onChange={set("source")} required>
-            {workloads.isLoading && <option value="">Loading workloads…</option>}
-            {draft.source && !sources.includes(draft.source) && <option value={draft.source}>{draft.source} (not registered)</option>}
-            {sources.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
+            <Options blank={workloads.isLoading ? "Loading workloads…" : undefined} choices={sources} current={draft.source} unlisted={(s) => `${s} (not registered)`} />
           </select>
         </label>
         <label>
           Method
           <select data-testid="rt-method" value={draft.method} onChange={set("method")}>
-            {METHODS.map((m) => (
-              <option key={m}>{m}</option>
-            ))}
+            <Options choices={METHODS} />
           </select>
         </label>
         <label className={styles.grow}>

@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo, useState, type FormEvent } from "react";
+import { Options } from "@/components/ui/options";
 import { summarizeTrace } from "./trace-model";
 import { operationsQuery, traceSearchQuery, traceServicesQuery } from "./trace-queries";
 import { LIMITS, LOOKBACKS, normalizeDuration, paramsFromSearch, searchFromParams, type TraceSearch } from "./trace-search";
@@ -68,25 +69,13 @@ function SearchForm({ initial, onSearch, busy }: { initial: TraceSearch; onSearc
       <label>
         Service
         <select data-testid="traces-service" value={draft.service} onChange={(e) => setDraft({ ...draft, service: e.target.value, operation: "" })}>
-          <option value="">All services</option>
-          {draft.service && !(services.data ?? []).includes(draft.service) && <option value={draft.service}>{draft.service}</option>}
-          {(services.data ?? []).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
+          <Options blank="All services" choices={services.data ?? []} current={draft.service} unlisted={(s) => s} />
         </select>
       </label>
       <label>
         Operation
         <select data-testid="traces-operation" value={draft.operation} onChange={(e) => setDraft({ ...draft, operation: e.target.value })} disabled={!draft.service}>
-          <option value="">All operations</option>
-          {draft.operation && !(operations.data ?? []).includes(draft.operation) && <option value={draft.operation}>{draft.operation}</option>}
-          {(operations.data ?? []).map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
+          <Options blank="All operations" choices={operations.data ?? []} current={draft.operation} unlisted={(o) => o} />
         </select>
       </label>
       <label>
@@ -97,21 +86,13 @@ function SearchForm({ initial, onSearch, busy }: { initial: TraceSearch; onSearc
       <label>
         Time
         <select data-testid="traces-lookback" value={draft.lookback} onChange={(e) => setDraft({ ...draft, lookback: e.target.value })}>
-          {LOOKBACKS.map((l) => (
-            <option key={l.value} value={l.value}>
-              {l.label}
-            </option>
-          ))}
+          <Options choices={LOOKBACKS} />
         </select>
       </label>
       <label>
         Limit
         <select data-testid="traces-limit" value={draft.limit} onChange={(e) => setDraft({ ...draft, limit: Number(e.target.value) })}>
-          {LIMITS.map((l) => (
-            <option key={l} value={l}>
-              {l}
-            </option>
-          ))}
+          <Options choices={LIMITS} />
         </select>
       </label>
       <label className={styles.checkbox}>

@@ -71,13 +71,18 @@ export const shopWorkloads: Workload[] = [
   workload("traffic", "v1", false),
 ];
 
-/** Asserts that the documents are valid Istio config in the shop namespace (warnings allowed) and returns their YAML. */
-export function expectValid(bodies: readonly Body<unknown>[], resources: readonly StoredResource[] = shopResources): string {
+/** The shared validator's errors for the documents in the shop namespace, as `line N: message (path)`. */
+export function validationErrors(bodies: readonly Body<unknown>[], resources: readonly StoredResource[] = shopResources): string[] {
   const text = renderDocuments(bodies);
   const context = configValidationContext(resources, shopWorkloads);
   const report = validateSources([{ file: "wizard.yaml", text }], { defaultNamespace: "shop", context });
   const errors = report.files.flatMap((f) => f.diagnostics).filter((d) => d.severity === "error");
-  expect(errors.map((d) => `line ${d.line}: ${d.message} (${d.path})`)).toEqual([]);
-  return text;
+  return errors.map((d) => `line ${d.line}: ${d.message} (${d.path})`);
+}
+
+/** Asserts that the documents are valid Istio config in the shop namespace (warnings allowed) and returns their YAML. */
+export function expectValid(bodies: readonly Body<unknown>[], resources: readonly StoredResource[] = shopResources): string {
+  expect(validationErrors(bodies, resources)).toEqual([]);
+  return renderDocuments(bodies);
 }
 

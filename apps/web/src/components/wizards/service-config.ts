@@ -105,10 +105,15 @@ export function serviceConfigOf(target: ServiceTarget, resources: readonly Store
   };
 }
 
+/** `namespace/service`: how pickers and links name a service. */
+export function serviceKey(t: ServiceTarget): string {
+  return `${t.namespace}/${t.service}`;
+}
+
 /** Services that workloads register, as `namespace/service`, sorted. */
 export function servicesOf(workloads: readonly Workload[]): ServiceTarget[] {
   const seen = new Map<string, ServiceTarget>();
-  for (const w of workloads) if (w.service) seen.set(`${w.namespace}/${w.service.name}`, { namespace: w.namespace, service: w.service.name });
+  for (const w of workloads) if (w.service) seen.set(serviceKey({ namespace: w.namespace, service: w.service.name }), { namespace: w.namespace, service: w.service.name });
   return [...seen.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.service.localeCompare(b.service));
 }
 

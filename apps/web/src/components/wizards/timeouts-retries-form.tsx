@@ -1,6 +1,7 @@
 "use client";
+import { RETRY_ON_POLICIES } from "@skein/shared/browser";
 import { RouteScopeField } from "./route-scope-field";
-import { RETRY_ON_CHOICES, timeoutsRetriesErrors, timeoutsRetriesResources, timeoutsRetriesStart, type TimeoutsRetriesForm as Form } from "./timeouts-retries";
+import { timeoutsRetriesErrors, timeoutsRetriesResources, timeoutsRetriesStart, type TimeoutsRetriesForm as Form } from "./timeouts-retries";
 import type { WizardDef, WizardFormProps } from "./wizard-def";
 import styles from "./wizards.module.css";
 
@@ -32,7 +33,7 @@ function TimeoutsRetriesForm({ form, onChange, disabled }: WizardFormProps<Form>
           <input value={form.retryOn} onChange={(e) => set({ retryOn: e.currentTarget.value })} placeholder="5xx,connect-failure" data-testid="retry-on" />
         </label>
         <div className={styles.chips}>
-          {RETRY_ON_CHOICES.map((c) => (
+          {RETRY_ON_POLICIES.map((c) => (
             <label key={c} className={styles.check}>
               <input type="checkbox" checked={conditions.includes(c)} onChange={(e) => toggle(c, e.currentTarget.checked)} />
               {c}

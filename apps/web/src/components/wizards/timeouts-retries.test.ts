@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectValid, reviewsDestinationRule, peerAuthentication, shopResources, shopWorkloads } from "./bookinfo.testing.ts";
+import { expectValid, validationErrors, reviewsDestinationRule, peerAuthentication, shopResources, shopWorkloads } from "./bookinfo.testing.ts";
 import { serviceConfigOf, type VirtualServiceBody } from "./service-config.ts";
 import { timeoutsRetriesErrors, timeoutsRetriesResources, timeoutsRetriesStart } from "./timeouts-retries.ts";
 
@@ -48,6 +48,13 @@ describe("timeouts and retries", () => {
 
   it("asks for attempts before per-try timeout or retry conditions", () => {
     expect(timeoutsRetriesErrors({ timeout: "", attempts: undefined, perTryTimeout: "1s", retryOn: "", scope: "default" })).toHaveLength(1);
-    expect(timeoutsRetriesErrors({ timeout: "", attempts: -1, perTryTimeout: "", retryOn: "", scope: "default" })).toHaveLength(1);
+    expect(timeoutsRetriesErrors({ timeout: "", attempts: 2, perTryTimeout: "1s", retryOn: "5xx", scope: "default" })).toEqual([]);
+  });
+
+  it("leaves the retry values to the model: its validation of the YAML rejects negative attempts and unknown conditions", () => {
+    const form = { timeout: "", attempts: -1, perTryTimeout: "", retryOn: "5xx,on-tuesdays", scope: "default" } as const;
+    expect(timeoutsRetriesErrors(form)).toEqual([]);
+    const errors = validationErrors(timeoutsRetriesResources(serviceConfigOf(reviews, shopResources, shopWorkloads), form));
+    expect(errors).toEqual(expect.arrayContaining([expect.stringContaining("attempts cannot be negative"), expect.stringContaining('"on-tuesdays" is not a valid retryOn policy')]));
   });
 });

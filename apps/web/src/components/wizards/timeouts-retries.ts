@@ -15,24 +15,6 @@ export interface TimeoutsRetriesForm {
   scope: RouteScope;
 }
 
-/** Envoy's retry conditions Istio accepts in retryOn (x-envoy-retry-on and x-envoy-retry-grpc-on). */
-export const RETRY_ON_CHOICES = [
-  "5xx",
-  "gateway-error",
-  "reset",
-  "connect-failure",
-  "envoy-ratelimited",
-  "retriable-4xx",
-  "refused-stream",
-  "retriable-status-codes",
-  "retriable-headers",
-  "cancelled",
-  "deadline-exceeded",
-  "internal",
-  "resource-exhausted",
-  "unavailable",
-] as const;
-
 export function timeoutsRetriesStart(cfg: ServiceConfig): TimeoutsRetriesForm {
   const http = cfg.virtualService?.spec.http ?? [];
   const route = http.findLast((r) => !r.match || r.match.length === 0);
@@ -45,11 +27,14 @@ export function timeoutsRetriesStart(cfg: ServiceConfig): TimeoutsRetriesForm {
   };
 }
 
+/**
+ * Only what the YAML cannot show: without attempts the route gets no retry policy, so the
+ * other retry fields would be dropped unseen. The values themselves (attempts, durations,
+ * retryOn) are checked by the model's validation of the generated YAML.
+ */
 export function timeoutsRetriesErrors(form: TimeoutsRetriesForm): string[] {
-  const errors: string[] = [];
-  if (form.attempts !== undefined && !(Number.isInteger(form.attempts) && form.attempts >= 0)) errors.push("Attempts must be a whole number, 0 or more.");
-  if (form.attempts === undefined && (form.perTryTimeout.trim() || form.retryOn.trim())) errors.push("Set the number of attempts for the retry settings to apply.");
-  return errors;
+  if (form.attempts === undefined && (form.perTryTimeout.trim() || form.retryOn.trim())) return ["Set the number of attempts for the retry settings to apply."];
+  return [];
 }
 
 /**

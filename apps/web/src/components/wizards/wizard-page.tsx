@@ -10,10 +10,11 @@ import { configKeys } from "@/client/query-keys";
 import { useCanEdit } from "@/client/use-me";
 import { describeFailure, describeResult } from "../config/apply-outcome";
 import { DiagnosticsList } from "../config/diagnostics-list";
+import { Options } from "../ui/options";
 import { circuitBreaking } from "./circuit-breaking-form";
 import { faultInjection } from "./fault-injection-form";
 import { requestRouting } from "./request-routing-form";
-import { renderDocuments, serviceConfigOf, servicesOf, subsetsOf, type ServiceConfig, type ServiceTarget } from "./service-config";
+import { renderDocuments, serviceConfigOf, serviceKey, servicesOf, subsetsOf, type ServiceConfig, type ServiceTarget } from "./service-config";
 import { timeoutsRetries } from "./timeouts-retries-form";
 import { trafficShifting } from "./traffic-shifting-form";
 import type { WizardDef } from "./wizard-def";
@@ -34,6 +35,7 @@ export function WizardPage({ wizard }: { wizard: WizardId }) {
   const resources = useQuery({ ...resourcesQuery(), refetchOnMount: "always" });
   const loaded = workloads.isFetchedAfterMount && resources.isFetchedAfterMount;
   const services = servicesOf(workloads.data ?? []);
+  const picked = service ? serviceKey({ namespace, service }) : "";
   const info = WIZARDS.find((w) => w.id === wizard)!;
   const pick = (value: string) => {
     const [ns, svc] = value.split("/");
@@ -49,14 +51,8 @@ export function WizardPage({ wizard }: { wizard: WizardId }) {
       <div className="toolbar">
         <label>
           Service
-          <select value={service ? `${namespace}/${service}` : ""} onChange={(e) => pick(e.currentTarget.value)} data-testid="wizard-service-picker">
-            <option value="">{workloads.isPending ? "Loading services…" : "Pick a service"}</option>
-            {service && !services.some((s) => s.namespace === namespace && s.service === service) && <option value={`${namespace}/${service}`}>{`${namespace}/${service} (no registered workloads)`}</option>}
-            {services.map((s) => (
-              <option key={`${s.namespace}/${s.service}`} value={`${s.namespace}/${s.service}`}>
-                {s.namespace}/{s.service}
-              </option>
-            ))}
+          <select value={picked} onChange={(e) => pick(e.currentTarget.value)} data-testid="wizard-service-picker">
+            <Options blank={workloads.isPending ? "Loading services…" : "Pick a service"} choices={services.map(serviceKey)} current={picked} unlisted={(key) => `${key} (no registered workloads)`} />
           </select>
         </label>
         <nav className={styles.wizardTabs} aria-label="Wizards">

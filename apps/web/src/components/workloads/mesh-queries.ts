@@ -12,4 +12,9 @@ export const proxiesQuery = () =>
     staleTime: 5_000,
   });
 
+/** The status of a workload's sidecar, if one has reported. */
+export function proxyOf(proxies: readonly ProxyStatus[] | undefined, namespace: string, workload: string): ProxyStatus | undefined {
+  return proxies?.find((p) => p.namespace === namespace && p.workload === workload);
+}
+
 export const DETAIL_WINDOWS = ["5m", "10m", "30m", "1h", "3h"] as const;

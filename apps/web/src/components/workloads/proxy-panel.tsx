@@ -11,6 +11,15 @@ const STATE_TEXT: Record<ProxyState, { label: string; badge: string }> = {
   unknown: { label: "no sidecar has reported for this workload", badge: "" },
 };
 
+/** The sidecar's config state as a badge (the state's name, coloured by how it serves). */
+export function ProxyStateBadge({ state, title }: { state: ProxyState; title?: string | undefined }) {
+  return (
+    <span className={`badge ${STATE_TEXT[state].badge}`} title={title}>
+      {state}
+    </span>
+  );
+}
+
 /** The sidecar's config version sent and ACKed, and the last NACK's error, as the control plane tracks them (xDS style). */
 export function ProxyPanel({ proxy }: { proxy: ProxyStatus | undefined }) {
   const state = proxyState(proxy);
@@ -18,7 +27,7 @@ export function ProxyPanel({ proxy }: { proxy: ProxyStatus | undefined }) {
   return (
     <section className="panel" data-testid="workload-proxy" data-acked={String(state === "acked")} data-state={state} aria-label="Sidecar config">
       <h2>
-        Sidecar config <span className={`badge ${text.badge}`}>{state}</span>
+        Sidecar config <ProxyStateBadge state={state} />
       </h2>
       <p>{text.label}</p>
       {proxy && (

@@ -1,7 +1,6 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useMemo } from "react";
 import type { Resource } from "@skein/shared/browser";
 import { resourcesQuery, workloadsQuery } from "@/client/config/queries";
@@ -9,72 +8,37 @@ import { HealthBadge } from "@/components/overview/health-badge";
 import { overviewQuery } from "@/components/overview/overview-query";
 import { workloadMtls } from "@/server/overview/mtls";
 import { AppliedConfig } from "./applied-config";
+import { DetailHeader, DetailPage, DetailUnavailable, LabelChips, useDetailWindow } from "./detail-page";
 import { GoldenSignals } from "./golden-signals";
-import { DETAIL_WINDOWS, proxiesQuery } from "./mesh-queries";
+import { proxiesQuery, proxyOf } from "./mesh-queries";
 import { ProxyPanel } from "./proxy-panel";
 import styles from "./workloads.module.css";
 
 /** One workload: health, golden signals both ways, its sidecar's config state, identity, mTLS, and the config that applies. */
 export function WorkloadDetail({ namespace, name }: { namespace: string; name: string }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const duration = (DETAIL_WINDOWS as readonly string[]).includes(params.get("duration") ?? "") ? params.get("duration")! : "10m";
+  const [duration, setDuration] = useDetailWindow();
   const workloads = useQuery(workloadsQuery());
   const proxies = useQuery(proxiesQuery());
   const resources = useQuery(resourcesQuery());
   const overview = useQuery(overviewQuery());
   const workload = workloads.data?.find((w) => w.namespace === namespace && w.name === name);
-  const proxy = proxies.data?.find((p) => p.namespace === namespace && p.workload === name);
+  const proxy = proxyOf(proxies.data, namespace, name);
   const mtls = useMemo(() => (workload && resources.data ? workloadMtls(resources.data as Resource[], workload) : undefined), [workload, resources.data]);
 
-  if (workloads.isLoading) return <p className="muted">Loading…</p>;
-  if (workloads.isError) return <p className="error">Cannot list workloads: {(workloads.error as Error).message}</p>;
-  if (!workload) {
-    return (
-      <div className={styles.page}>
-        <p className={styles.crumbs}>
-          <Link href="/workloads">← Workloads</Link>
-        </p>
-        <p className="error" role="alert">
-          No workload {namespace}/{name} is registered with the control plane. It may have stopped (a workload leaves the registry a little after its sidecar disconnects).
-        </p>
-      </div>
-    );
+  if (workloads.isLoading || workloads.isError || !workload) {
+    return <DetailUnavailable list="Workloads" registry={workloads} missing={`No workload ${namespace}/${name} is registered with the control plane. It may have stopped (a workload leaves the registry a little after its sidecar disconnects).`} />;
   }
   const spiffeId = proxy?.identity ?? `spiffe://cluster.local/ns/${namespace}/sa/${workload.serviceAccount}`;
   const base = { namespace, workload: name, duration };
   return (
-    <div className={styles.page}>
-      <p className={styles.crumbs}>
-        <Link href={`/workloads?namespace=${encodeURIComponent(namespace)}`}>← Workloads</Link>
-      </p>
-      <div className={styles.toolbar}>
-        <h1>
-          {name} <span className="muted">{namespace}</span> <HealthBadge health={overview.data?.health?.workloads[`${namespace}/${name}`]} testId="workload-health" />
-        </h1>
-        <span style={{ flex: 1 }} />
-        <label>
-          Window
-          <select value={duration} onChange={(e) => router.replace(`${pathname}?duration=${e.target.value}`, { scroll: false })}>
-            {DETAIL_WINDOWS.map((w) => (
-              <option key={w}>{w}</option>
-            ))}
-          </select>
-        </label>
-      </div>
+    <DetailPage list="Workloads" namespace={namespace}>
+      <DetailHeader name={name} namespace={namespace} badge={<HealthBadge health={overview.data?.health?.workloads[`${namespace}/${name}`]} testId="workload-health" />} duration={duration} onDuration={setDuration} />
       <div className={styles.twoCols}>
         <section className="panel" aria-label="Workload">
           <h2>Workload</h2>
           <dl className={styles.facts}>
             <dt>Labels</dt>
-            <dd className={styles.labels}>
-              {Object.entries(workload.labels).map(([k, v]) => (
-                <span key={k} className={styles.label}>
-                  {k}={v}
-                </span>
-              ))}
-            </dd>
+            <LabelChips labels={workload.labels} />
             <dt>Service</dt>
             <dd>{workload.service ? <Link href={`/services/${namespace}/${workload.service.name}`}>{workload.service.name}</Link> : <span className="muted">none (a client only)</span>}</dd>
             <dt>Ports</dt>
@@ -133,6 +97,6 @@ export function WorkloadDetail({ namespace, name }: { namespace: string; name: s
       <GoldenSignals title="Inbound requests" params={{ ...base, direction: "inbound" }} testId="workload-inbound" />
       <GoldenSignals title="Outbound requests" params={{ ...base, direction: "outbound" }} testId="workload-outbound" />
       <AppliedConfig params={{ namespace, workload: name }} testId="workload-config" />
-    </div>
+    </DetailPage>
   );
 }

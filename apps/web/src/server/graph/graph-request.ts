@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { GRAPH_TYPES, isDns1123Label, type GraphType, type NodeRef } from "@skein/shared";
-import { firstIssue, labelValueSchema, paramsObject, type ParseResult } from "../metrics/metrics-request.ts";
+import { firstIssue, nodeRefShape, paramsObject, type ParseResult } from "../query-params.ts";
 import { booleanParamSchema, formatPromDuration, unixSecondsSchema, windowSchema } from "../metrics/window.ts";
 
 const namespacesSchema = z
@@ -62,13 +62,7 @@ export function graphCacheKey(r: GraphRequest): string {
 }
 
 const nodeRefParams = z
-  .object({
-    namespace: labelValueSchema,
-    app: labelValueSchema.optional(),
-    version: labelValueSchema.optional(),
-    workload: labelValueSchema.optional(),
-    service: labelValueSchema.optional(),
-  })
+  .object(nodeRefShape)
   .refine((p) => p.app || p.workload || p.service, { path: ["app"], message: "name the node: app, workload or service" });
 
 /** A node by its names, as GET /api/graph/config takes it. */

@@ -5,24 +5,15 @@
  */
 import * as z from "zod";
 import type { NodeRef } from "@skein/shared";
+import { firstIssue, labelValueSchema, nodeRefShape, paramsObject, type ParseResult } from "../query-params.ts";
 import type { MetricsTarget } from "./golden-signals.ts";
 import { unixSecondsSchema, windowSchema } from "./window.ts";
 
-/** A Kubernetes label value (names, versions): at most 63 characters of [A-Za-z0-9_.-], alphanumeric at both ends. */
-export const labelValueSchema = z
-  .string()
-  .max(63)
-  .regex(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "must be a Kubernetes name or label value");
-
-const REF_FIELDS = ["namespace", "app", "version", "workload", "service"] as const;
+const REF_FIELDS = Object.keys(nodeRefShape) as (keyof typeof nodeRefShape)[];
 
 const metricsParams = z
   .object({
-    namespace: labelValueSchema,
-    app: labelValueSchema.optional(),
-    version: labelValueSchema.optional(),
-    workload: labelValueSchema.optional(),
-    service: labelValueSchema.optional(),
+    ...nodeRefShape,
     direction: z.enum(["inbound", "outbound"]).default("inbound"),
     sourceNamespace: labelValueSchema.optional(),
     sourceApp: labelValueSchema.optional(),
@@ -59,22 +50,6 @@ export interface MetricsRequest {
   /** Unix seconds; the caller defaults it to now. */
   queryTime?: number;
   step?: number;
-}
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; field: string; message: string };
-
-/** The first zod issue as `field: message`, for a 400 that names the field. */
-export function firstIssue(error: z.ZodError): { field: string; message: string } {
-  const issue = error.issues[0]!;
-  const field = issue.path.map(String).join(".") || "query";
-  return { field, message: issue.message };
-}
-
-/** Query parameters: one value each; an empty value counts as absent. */
-export function paramsObject(params: URLSearchParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of params) if (v !== "" && !(k in out)) out[k] = v;
-  return out;
 }
 
 export function parseMetricsRequest(params: URLSearchParams): ParseResult<MetricsRequest> {
