@@ -2,6 +2,9 @@
 // topology of bench/proxy.ts measured with two builds of the sidecar bundle, alternating
 // round by round, so that a neighbour's load on the shared machine hits both builds alike.
 // Prints each round's rows and the median per build.
+// A build may carry the Node/V8 options to start its sidecars with, in one argument:
+// `"after.mjs --max-semi-space-size=1"`; `"before.mjs -"` starts them with none; a bare
+// bundle gets the options every sidecar starts with (SIDECAR_NODE_OPTIONS).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,17 +12,31 @@ import { measureTopology, PLAN, type Measurement } from "./proxy/measure.ts";
 import { startProcess, type Started } from "./proxy/processes.ts";
 import { CLIENT_SA, SERVER_SA, SERVICE_HOST, SERVICE_PORT, serviceEntryYaml, startSidecar, STRICT_MTLS_YAML, writeCerts, type BenchCerts } from "./proxy/sidecars.ts";
 
-const [before, after, roundsArg] = process.argv.slice(2);
-if (!before || !after) {
-  console.error("usage: tsx bench/proxy-ab.ts <before-bundle.mjs> <after-bundle.mjs> [rounds]");
+const [beforeArg, afterArg, roundsArg] = process.argv.slice(2);
+if (!beforeArg || !afterArg) {
+  console.error('usage: tsx bench/proxy-ab.ts "<before-bundle.mjs> [node options | -]" "<after-bundle.mjs> [node options | -]" [rounds]');
   process.exit(2);
 }
+
+interface Build {
+  bundle: string;
+  nodeFlags?: string[];
+}
+
+function parseBuild(arg: string): Build {
+  const [bundle, ...flags] = arg.trim().split(/\s+/);
+  if (flags.length === 0) return { bundle: bundle! };
+  return { bundle: bundle!, nodeFlags: flags[0] === "-" ? [] : flags };
+}
+
+const before = parseBuild(beforeArg);
+const after = parseBuild(afterArg);
 const rounds = Number(roundsArg ?? 3);
 const log = (line: string) => console.log(`  ${line}`);
 
-async function measureBuild(label: string, bundle: string, dir: string, certs: BenchCerts, app: Started, appPort: number): Promise<Measurement> {
-  const server = await startSidecar({ name: "bench-app-v1", dir, yaml: `${serviceEntryYaml(appPort)}---\n${STRICT_MTLS_YAML}`, serviceAccount: SERVER_SA, labels: "app=bench-app,version=v1", certs, pem: certs.server, appPort, bundle });
-  const client = await startSidecar({ name: "bench-client", dir, yaml: serviceEntryYaml(server.inboundPort!, SERVER_SA), serviceAccount: CLIENT_SA, labels: "app=bench-client,version=v1", certs, pem: certs.client, bundle }).catch(async (e: unknown) => {
+async function measureBuild(label: string, build: Build, dir: string, certs: BenchCerts, app: Started, appPort: number): Promise<Measurement> {
+  const server = await startSidecar({ name: "bench-app-v1", dir, yaml: `${serviceEntryYaml(appPort)}---\n${STRICT_MTLS_YAML}`, serviceAccount: SERVER_SA, labels: "app=bench-app,version=v1", certs, pem: certs.server, appPort, ...build });
+  const client = await startSidecar({ name: "bench-client", dir, yaml: serviceEntryYaml(server.inboundPort!, SERVER_SA), serviceAccount: CLIENT_SA, labels: "app=bench-client,version=v1", certs, pem: certs.client, ...build }).catch(async (e: unknown) => {
     await server.process.stop();
     throw e;
   });
@@ -71,9 +88,9 @@ try {
   const appPort = Number(app.ready[1]);
   for (let r = 0; r < rounds; r++) {
     // Alternate which build goes first, so neither always follows the other's tail.
-    const order: [string, string][] = r % 2 === 0 ? [["before", before], ["after", after]] : [["after", after], ["before", before]];
-    for (const [label, bundle] of order) {
-      const m = await measureBuild(label, bundle, dir, certs, app, appPort);
+    const order: [string, Build][] = r % 2 === 0 ? [["before", before], ["after", after]] : [["after", after], ["before", before]];
+    for (const [label, build] of order) {
+      const m = await measureBuild(label, build, dir, certs, app, appPort);
       results.push(m);
       log(row(m));
     }

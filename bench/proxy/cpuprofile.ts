@@ -5,12 +5,17 @@
 // (a socket write that wakes the peer on loopback is the usual place), the wait is
 // charged to that call. On a busy machine, read writev/writeLatin1String as "CPU or
 // waiting for it"; /proc's user/system split and perf are the CPU-exact views.
-import { readFileSync } from "node:fs";
+// Frames in the prebuilt sidecar bundle are traced back to their source files through
+// the bundle's source map (scripts/build-sidecar.mjs writes it beside the bundle).
+import { existsSync, readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
+import { fileURLToPath } from "node:url";
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber?: number;
 }
 
 interface ProfileNode {
@@ -99,11 +104,33 @@ function groupOf(category: string): string {
   return category;
 }
 
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+/** The source map written beside a bundle (`<file>.map`), if the frame's script has one. */
+function sourceMapOf(url: string): SourceMap | undefined {
+  if (!url.startsWith("file://") || !url.endsWith(".mjs")) return undefined;
+  if (!sourceMaps.has(url)) {
+    const file = `${fileURLToPath(url)}.map`;
+    sourceMaps.set(url, existsSync(file) ? new SourceMap(JSON.parse(readFileSync(file, "utf8"))) : undefined);
+  }
+  return sourceMaps.get(url);
+}
+
+/** A bundle frame as the source file and line it was built from; other frames as they are. */
+export function originalFrame(f: CallFrame): CallFrame {
+  const map = sourceMapOf(f.url);
+  if (!map) return f;
+  const entry = map.findEntry(f.lineNumber, f.columnNumber ?? 0) as { originalSource?: string; originalLine?: number };
+  if (entry.originalSource === undefined) return f;
+  return { functionName: f.functionName, url: new URL(entry.originalSource, f.url).href, lineNumber: entry.originalLine ?? 0 };
+}
+
 export function summarizeProfile(path: string, window?: ProfileWindow, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
   for (const n of profile.nodes) {
+    n.callFrame = originalFrame(n.callFrame);
     byId.set(n.id, n);
     for (const c of n.children ?? []) parent.set(c, n.id);
   }

@@ -3,7 +3,7 @@
 // and the proxies' resident memory sampled throughout.
 import { cpus } from "node:os";
 import { LoadGenerator, type ClosedLoopResult, type LoadTarget, type OpenLoopResult } from "./load.ts";
-import { cpuTimes, machineBusySeconds, RssSampler, waitForQuietMachine } from "./processes.ts";
+import { cpuTimes, machineBusySeconds, rssBytes, RssSampler, waitForQuietMachine } from "./processes.ts";
 
 export const PLAN = {
   /**
@@ -39,6 +39,11 @@ export interface ProxyUsage {
   /** Share of the CPU at maximum throughput spent in the kernel (system time). */
   kernelShareAtMax: number;
   peakRssBytes: number;
+  /** The peak's own part (RssAnon: JS heap, malloc, stacks) and its mapped-file part (RssFile: the binary and libraries, shared). */
+  peakRssAnonBytes: number;
+  peakRssFileBytes: number;
+  /** RSS just before the warm-up: started and configured, no request served yet. */
+  idleRssBytes: number;
 }
 
 export interface Measurement {
@@ -73,6 +78,7 @@ export async function measureTopology(t: Topology, log: (line: string) => void):
   // samples memory), which counts as ours when telling our CPU from the neighbours'.
   const pids = [load.pid, t.appPid, ...t.proxies.map((p) => p.pid), process.pid];
   const snapshot = (): CpuSnapshot => ({ processes: pids.map(cpuTimes), machine: machineBusySeconds() });
+  const idleRss = t.proxies.map((p) => rssBytes(p.pid));
   const rss = new RssSampler(t.proxies.map((p) => p.pid));
   rss.start();
   try {
@@ -108,6 +114,9 @@ export async function measureTopology(t: Topology, log: (line: string) => void):
         cpuPer1kAtMax: per1k(k + 2, s0, s1, max.requests),
         kernelShareAtMax: (s1.processes[k + 2]!.system - s0.processes[k + 2]!.system) / (used(k + 2, s0, s1) || 1),
         peakRssBytes: peaks.get(p.pid) ?? 0,
+        peakRssAnonBytes: rss.peakParts(p.pid).anon,
+        peakRssFileBytes: rss.peakParts(p.pid).file,
+        idleRssBytes: idleRss[k]!,
       })),
       coresAtMax: { loadGenerator: cores(0), app: cores(1), proxies: t.proxies.reduce((sum, _, k) => sum + cores(k + 2), 0) },
       projectedMaxRps: cpus().length / (topologyCpu / max.requests),

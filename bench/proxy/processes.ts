@@ -122,11 +122,22 @@ export function cpuSeconds(pid: number): number {
 
 /** Resident set size in bytes (VmRSS), or 0 once the process is gone. */
 export function rssBytes(pid: number): number {
+  return rssParts(pid).rss;
+}
+
+/**
+ * VmRSS and its two parts, in bytes (all 0 once the process is gone): RssAnon is the
+ * process's own memory (JS heap, malloc, stacks); RssFile is mapped files, for a Node
+ * process mostly the pages of the node binary it has touched, which every Node process
+ * on the machine shares.
+ */
+export function rssParts(pid: number): { rss: number; anon: number; file: number } {
   try {
-    const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+)\s+kB/m);
-    return m ? Number(m[1]) * 1024 : 0;
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, "m"))?.[1] ?? 0) * 1024;
+    return { rss: kb("VmRSS"), anon: kb("RssAnon"), file: kb("RssFile") };
   } catch {
-    return 0;
+    return { rss: 0, anon: 0, file: 0 };
   }
 }
 
@@ -149,6 +160,8 @@ export function childPids(pid: number): number[] {
 /** Samples VmRSS of some processes every `intervalMs` and keeps each one's peak. */
 export class RssSampler {
   private readonly peaks = new Map<number, number>();
+  /** RssAnon and RssFile at the moment of each process's peak. */
+  private readonly partsAtPeak = new Map<number, { anon: number; file: number }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly pids: readonly number[]) {}
@@ -164,8 +177,18 @@ export class RssSampler {
     return this.peaks;
   }
 
+  /** What the peak of `pid` was made of (after `stop`). */
+  peakParts(pid: number): { anon: number; file: number } {
+    return this.partsAtPeak.get(pid) ?? { anon: 0, file: 0 };
+  }
+
   private sample(): void {
-    for (const pid of this.pids) this.peaks.set(pid, Math.max(this.peaks.get(pid) ?? 0, rssBytes(pid)));
+    for (const pid of this.pids) {
+      const now = rssParts(pid);
+      if (now.rss < (this.peaks.get(pid) ?? 0)) continue;
+      this.peaks.set(pid, now.rss);
+      this.partsAtPeak.set(pid, { anon: now.anon, file: now.file });
+    }
   }
 }
 

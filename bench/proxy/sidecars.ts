@@ -1,13 +1,20 @@
 // Skein sidecars for the proxy bench, each its own `skein proxy` process so its CPU and
 // memory are its own: certificates from the mesh CA module, the Istio YAML each one
 // reads, and the command line `apps/mesh/src/cli/proxy.ts` documents.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRootCa, issueLeaf, spiffeId } from "@skein/shared";
+import { SIDECAR_NODE_OPTIONS } from "../../apps/mesh/src/proxy/sidecar-node-options.ts";
 import { startProcess, type Started } from "./processes.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
-const SKEIN = join(REPO, "apps", "mesh", "bin", "skein.mjs");
+/**
+ * What `skein proxy` runs (scripts/build-sidecar.mjs; `npm run bench` builds it first),
+ * started directly rather than through bin/skein.mjs, which falls back to the TypeScript
+ * sources whenever any source is newer than the bundle: a neighbour saving a file in the
+ * middle of a run must not switch the measured build.
+ */
+export const SIDECAR_BUNDLE = join(REPO, "apps", "mesh", "dist", "cli", "sidecar.mjs");
 const TRUST_DOMAIN = "cluster.local";
 
 /** The service the load is addressed to; the outbound listener routes by this Host. */
@@ -86,8 +93,10 @@ export interface SidecarSpec {
   appPort?: number;
   /** Write a V8 CPU profile into this directory when the process exits. */
   cpuProfileDir?: string;
-  /** Run this sidecar bundle instead of `skein` (bench/proxy-ab.ts compares two builds). */
+  /** Run this sidecar bundle instead of the built one (bench/proxy-ab.ts compares two builds). */
   bundle?: string;
+  /** Node and V8 options for this process instead of the ones every sidecar starts with (SIDECAR_NODE_OPTIONS). */
+  nodeFlags?: readonly string[];
 }
 
 export interface RunningSidecar {
@@ -99,9 +108,13 @@ export interface RunningSidecar {
 export async function startSidecar(s: SidecarSpec): Promise<RunningSidecar> {
   const config = join(s.dir, `${s.name}.yaml`);
   writeFileSync(config, s.yaml);
+  const bundle = s.bundle ?? SIDECAR_BUNDLE;
+  if (!existsSync(bundle)) throw new Error(`no sidecar bundle at ${bundle}: run node scripts/build-sidecar.mjs`);
   const args = [
+    ...(s.nodeFlags ?? SIDECAR_NODE_OPTIONS),
     ...(s.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${s.cpuProfileDir}`, `--cpu-prof-name=${s.name}.cpuprofile`] : []),
-    ...(s.bundle ? [join(import.meta.dirname, "run-bundle.mjs"), s.bundle] : [SKEIN]),
+    join(import.meta.dirname, "run-bundle.mjs"),
+    bundle,
     "proxy",
     "--config", config,
     "--outbound-port", "0",

@@ -14,7 +14,7 @@ import type { MtlsMode, ProxySnapshot, WorkloadIdentity } from "@skein/shared";
 import type { IdentitySource } from "./identity.ts";
 import { localReply, type ProxyResponse } from "./http/exchange.ts";
 import { hasNoBody, readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
-import { PEER_METADATA_HEADER, encodePeerMetadata, takeRawPeerMetadata, type PeerMetadata } from "./peer-metadata.ts";
+import { PEER_METADATA_HEADER, encodePeerMetadata, rawPeerMetadata, type PeerMetadata } from "./peer-metadata.ts";
 import { addressedService, authorized, callerMetadata, inboundPeerInfo, setForwardedClientCert, tlsPeer, type ConnectionPeer, type InboundHttpRequest } from "./inbound-filters.ts";
 import type { RequestTelemetry } from "./request-telemetry.ts";
 import type { RoutingTable } from "./http/routing-table.ts";
@@ -310,8 +310,9 @@ export class InboundListener {
    * taken off, telemetry begun (request id, trace context), Envoy's RBAC filter, and XFCC.
    */
   private admit(req: DownstreamRequest, peer: ConnectionPeer, snapshot: ProxySnapshot): Admitted {
-    const headers = requestHeaders(req);
-    const metadata = callerMetadata(peer, takeRawPeerMetadata(headers));
+    // The caller's metadata is read here and never forwarded to the app.
+    const headers = requestHeaders(req, PEER_METADATA_HEADER);
+    const metadata = callerMetadata(peer, rawPeerMetadata(req.headers));
     const http: InboundHttpRequest = {
       method: req.method ?? "GET",
       path: req.url ?? "/",

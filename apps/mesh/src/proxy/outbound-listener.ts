@@ -10,7 +10,7 @@ import { DownstreamConnectionTermination, MeshError } from "./response-flags.ts"
 import { localReply, type Handler, type ProxyRequest, type ProxyResponse } from "./http/exchange.ts";
 import { BodyTooLarge, hasNoBody, readBody, requestHeaders, writeResponse, type DownstreamRequest, type DownstreamResponse } from "./http/downstream.ts";
 import type { Cluster, Endpoint } from "@skein/shared";
-import { decodePeerMetadata, takeRawPeerMetadata } from "./peer-metadata.ts";
+import { decodePeerMetadata, PEER_METADATA_HEADER, rawPeerMetadata, takeRawPeerMetadata } from "./peer-metadata.ts";
 import { outboundPeer, type PeerInfo } from "./telemetry/istio-labels.ts";
 import type { EndpointState } from "./upstream/endpoint-state.ts";
 import { parseGrpcStatus } from "./upstream/grpc-status.ts";
@@ -202,7 +202,8 @@ export class OutboundListener {
       response = this.localReplyFor(e, request);
     }
     if (request.upstreamServiceTimeMs !== undefined) response.headers["x-envoy-upstream-service-time"] = String(Math.round(request.upstreamServiceTimeMs));
-    const upstreamMetadata = takeRawPeerMetadata(response.headers);
+    // The upstream sidecar's metadata is for us, not the app: read, and left out of the response.
+    const upstreamMetadata = rawPeerMetadata(response.headers);
     writeResponse(res, response, (written) => {
       if (!written.complete && !request.flags.includes("DC") && signal.aborted) request.flags.push("DC");
       const cluster = request.cluster?.cluster;
@@ -236,7 +237,7 @@ export class OutboundListener {
         peer,
         headers,
       );
-    });
+    }, PEER_METADATA_HEADER);
   }
 
   /**

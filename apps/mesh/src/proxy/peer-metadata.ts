@@ -28,9 +28,18 @@ export function encodePeerMetadata(w: Pick<WorkloadIdentity, "name" | "namespace
 
 /** Removes the header and returns its raw value (the first, if repeated). */
 export function takeRawPeerMetadata(headers: HeaderMap): string | undefined {
+  const raw = rawPeerMetadata(headers);
+  if (headers[PEER_METADATA_HEADER] !== undefined) delete headers[PEER_METADATA_HEADER];
+  return raw;
+}
+
+/**
+ * The header's raw value (the first, if repeated), left in place: for hot paths that
+ * leave the header out when they copy the map, instead of deleting it (see requestHeaders).
+ */
+export function rawPeerMetadata(headers: Readonly<Record<string, string | string[] | undefined>>): string | undefined {
   const raw = headers[PEER_METADATA_HEADER];
   if (raw === undefined) return undefined;
-  delete headers[PEER_METADATA_HEADER];
   return (Array.isArray(raw) ? raw[0] : raw) || undefined;
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { request } from "undici";
 import type { ApplyResult } from "@skein/shared";
 import type { ParsedMeshFile } from "./mesh-file.ts";
+import { SIDECAR_NODE_OPTIONS } from "../proxy/sidecar-node-options.ts";
 import { planPorts, portsInUse, type PlannedInstance } from "./port-plan.ts";
 import { startProcess, stopAll, type Supervised } from "./processes.ts";
 import { writeState, type RunnerState } from "./state.ts";
@@ -81,6 +82,7 @@ export async function up(o: UpOptions): Promise<RunningMesh> {
       const labels = Object.entries({ app: w.service?.name ?? w.name, ...w.labels }).map(([k, v]) => `${k}=${v}`).join(",");
       const sidecar = watch(
         startProcess(`${inst.instance}.sidecar`, node, [
+          ...SIDECAR_NODE_OPTIONS,
           o.skeinBin, "proxy",
           "--control-plane", cpUrl,
           "--join-token", joinToken,

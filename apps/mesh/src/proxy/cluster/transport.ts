@@ -2,9 +2,9 @@ import { Pool, buildConnector, type Dispatcher } from "undici";
 import { checkPeerIdentity, type Cluster, type Endpoint } from "@skein/shared";
 import { UNLIMITED } from "@skein/shared";
 import { AttemptFailure } from "../http/send-upstream.ts";
-import type { ConnectionOptions } from "node:tls";
+import { createSecureContext, type ConnectionOptions, type SecureContext } from "node:tls";
 import { Http2Origin } from "../http2-upstream.ts";
-import type { IdentitySource } from "../identity.ts";
+import type { IdentitySource, WorkloadCertificates } from "../identity.ts";
 import { UpstreamConnectionFailure } from "../response-flags.ts";
 
 export type TransportSecurity = "plaintext" | "mutual_tls" | "tls";
@@ -32,6 +32,12 @@ export class UpstreamTransport {
   private pools = new Map<string, Pool>();
   private origins = new Map<string, Http2Origin>();
   private generation = 0;
+  /**
+   * One TLS context per workload certificate, shared by every upstream connection. Given
+   * `ca`/`cert`/`key`, tls.connect parses all three into a fresh context per connection
+   * (measured: ~1 ms of CPU per handshake, and the memory of each).
+   */
+  private clientContext: { certs: WorkloadCertificates; context: SecureContext } | undefined;
 
   constructor(private readonly identity: IdentitySource) {
     identity.onRotate(() => this.rotate());
@@ -77,10 +83,9 @@ export class UpstreamTransport {
   tlsOptions(cluster: Cluster, security: TransportSecurity): ConnectionOptions {
     const certs = this.identity.current();
     if (security === "mutual_tls" && certs) {
+      if (this.clientContext?.certs !== certs) this.clientContext = { certs, context: createSecureContext({ ca: certs.rootPem, cert: certs.certPem, key: certs.keyPem }) };
       return {
-        ca: certs.rootPem,
-        cert: certs.certPem,
-        key: certs.keyPem,
+        secureContext: this.clientContext.context,
         // The leaf has no DNS SAN: identity is the SPIFFE URI SAN, checked against the service accounts.
         checkServerIdentity: checkPeerIdentity(cluster.tls.expectedSpiffeIds),
         servername: cluster.tls.sni ?? cluster.host,

@@ -38,13 +38,18 @@ export async function readBody(req: DownstreamRequest): Promise<Buffer | null> {
   return chunks.length === 0 ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-/** Lower-case request headers without pseudo-headers (HTTP/2) or hop-by-hop ones. */
-export function requestHeaders(req: DownstreamRequest): HeaderMap {
+/**
+ * Lower-case request headers without pseudo-headers (HTTP/2), and without `omit`: a
+ * header the caller reads from `req.headers` itself and must not forward. Leaving it out
+ * here rather than deleting it later keeps the map a fast-properties object (V8 turns an
+ * object into a hash table when any but its last property is deleted).
+ */
+export function requestHeaders(req: DownstreamRequest, omit?: string): HeaderMap {
   const out: HeaderMap = {};
   const headers = req.headers;
   for (const k in headers) {
     const v = headers[k];
-    if (v === undefined || k.charCodeAt(0) === 0x3a /* ":" */) continue;
+    if (v === undefined || k.charCodeAt(0) === 0x3a /* ":" */ || k === omit) continue;
     out[k] = v;
   }
   return out;
@@ -61,8 +66,9 @@ export interface Written {
  * Writes the response downstream and calls `done` once it is written (or the client went
  * away). Trailers (gRPC) are written after the body. A body that arrived whole before
  * this runs (the usual small response) goes out in one `end()` with no listener at all.
+ * `omit` names a response header that stays behind (one the caller has consumed).
  */
-export function writeResponse(res: DownstreamResponse, response: ProxyResponse, done: (written: Written) => void): void {
+export function writeResponse(res: DownstreamResponse, response: ProxyResponse, done: (written: Written) => void, omit?: string): void {
   const body = response.body;
   if (res.destroyed) {
     if (body instanceof UpstreamBody) body.destroy();
@@ -71,7 +77,7 @@ export function writeResponse(res: DownstreamResponse, response: ProxyResponse, 
   }
   const headers: Record<string, string | string[]> = {};
   for (const k in response.headers) {
-    if (CONNECTION_SPECIFIC.has(k)) continue;
+    if (k === omit || CONNECTION_SPECIFIC.has(k)) continue;
     headers[k] = response.headers[k]!;
   }
   const isHttp2 = "stream" in res;
