@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GraphEdge, GraphNode } from "@skein/shared/browser";
-import { formatBytesRate, nodeLabel, toEdgeData, toNodeData } from "./elements.ts";
+import { flattenBoxes, formatBytesRate, nodeLabel, toEdgeData, toNodeData } from "./elements.ts";
 
 const health = { status: "healthy" as const, errorRate: 0, requestRate: 5 };
 const traffic = { in: 5, out: 0, tcpIn: 0, tcpOut: 0 };
@@ -86,5 +86,28 @@ describe("formatBytesRate", () => {
     [1_500_000, "1.5 MB/s"],
   ])("%d reads %s", (v, text) => {
     expect(formatBytesRate(v)).toBe(text);
+  });
+});
+
+describe("flattenBoxes", () => {
+  it("takes boxes out and lists each box's leaves at any depth", () => {
+    const leaf = (id: string, parent?: string) => toNodeData({ id, type: "app", namespace: "shop", app: id, health, traffic, ...(parent ? { parent } : {}) }, 2);
+    const ns = toNodeData({ id: "box:ns:shop", type: "box", box: "namespace", namespace: "shop", health, traffic }, 2);
+    const app = toNodeData({ id: "box:app:shop:r", type: "box", box: "app", namespace: "shop", app: "r", parent: "box:ns:shop", health, traffic }, 2);
+    const out = flattenBoxes({ nodes: [ns, app, leaf("r1", "box:app:shop:r"), leaf("r2", "box:app:shop:r"), leaf("p", "box:ns:shop"), leaf("x")], edges: [] });
+    expect(out.elements.nodes.map((n) => [n.id, n.parent])).toEqual([
+      ["r1", undefined],
+      ["r2", undefined],
+      ["p", undefined],
+      ["x", undefined],
+    ]);
+    expect(out.boxes).toEqual([
+      { id: "box:ns:shop", box: "namespace", label: "shop", health: "healthy", members: ["r1", "r2", "p"] },
+      { id: "box:app:shop:r", box: "app", label: "r", health: "healthy", members: ["r1", "r2"] },
+    ]);
+  });
+  it("returns the same elements when there are no boxes", () => {
+    const e = { nodes: [], edges: [] };
+    expect(flattenBoxes(e).elements).toBe(e);
   });
 });

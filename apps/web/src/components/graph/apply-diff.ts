@@ -5,7 +5,7 @@
  * neighbours only, with every other node locked so not one moves.
  */
 import type { Core, NodeSingular, Position as CyPosition } from "cytoscape";
-import { diffGraph, type CanvasState, type Position } from "@/client/graph/diff";
+import { diffGraph, NODE_SPACING, PositionGrid, type CanvasState, type Position } from "@/client/graph/diff";
 import type { EdgeData, Elements, NodeData } from "@/client/graph/elements";
 import { layeredLayout } from "@/client/graph/layered-layout";
 
@@ -74,14 +74,21 @@ export interface ApplyResult {
  * this session and is updated, so a node that comes back (unhidden, or back in the
  * window) returns to where it was.
  */
-export function applyElements(cy: Core, next: Elements, remembered: Map<string, Position>): ApplyResult {
-  const T0 = performance.now();
+export function isLargeGraph(elements: Elements): boolean {
+  let leaves = 0;
+  for (const n of elements.nodes) if (n.nodeType !== "box") leaves++;
+  return leaves > LARGE_GRAPH_NODES;
+}
+
+/**
+ * `boxed` is the graph with its boxes when `next` is drawn without them (flattenBoxes): the
+ * layered layout still keeps an app's versions together.
+ */
+export function applyElements(cy: Core, next: Elements, remembered: Map<string, Position>, boxed: Elements = next): ApplyResult {
   const diff = diffGraph(readCanvas(cy), next, remembered);
-  console.log("TIMING diff", performance.now() - T0);
-  const leafCount = next.nodes.reduce((n, d) => n + (d.nodeType === "box" ? 0 : 1), 0);
   // Big graphs get their first positions before they are added: positioning 1,500 nodes
-  // inside compound boxes afterwards (a preset layout) cost seconds of bounds updates.
-  const layered = diff.fullLayout && leafCount > LARGE_GRAPH_NODES ? layeredPositions(next) : undefined;
+  // afterwards (a preset layout) cost seconds of bounds updates.
+  const layered = diff.fullLayout && isLargeGraph(next) ? layeredPositions(boxed) : undefined;
   cy.batch(() => {
     for (const id of diff.removeEdges) cy.$id(id).remove();
     // one add() per group: cytoscape then builds one collection instead of thousands
@@ -98,22 +105,20 @@ export function applyElements(cy: Core, next: Elements, remembered: Map<string, 
     if (diff.addEdges.length > 0) cy.add(diff.addEdges.map((e) => ({ group: "edges" as const, data: { ...e } })));
   });
 
-  console.log("TIMING batch", performance.now() - T0);
   const leaves = cy.nodes().filter((n) => !n.isParent() && n.data("nodeType") !== "box");
   if (layered) {
     fitPositions(cy, layered.values());
   } else if (diff.fullLayout && leaves.length > 0) {
     cy.layout({ ...fcoseOptions(leaves.length), randomize: true, fit: true } as never).run();
   } else if (diff.placed.length > 0) {
-    layoutPlaced(cy, diff.placed);
+    const placedAt = new Map(diff.addNodes.flatMap((n) => (n.position ? [[n.data.id, n.position] as const] : [])));
+    layoutPlaced(cy, diff.placed, placedAt);
   }
-  console.log("TIMING layout", performance.now() - T0);
   cy.nodes().forEach((n) => {
     if (n.isParent() || n.data("nodeType") === "box") return;
     const p = n.position();
     remembered.set(n.id(), { x: p.x, y: p.y });
   });
-  console.log("TIMING remember", performance.now() - T0);
   return { nodes: cy.nodes().length, edges: cy.edges().length, fullLayout: diff.fullLayout };
 }
 
@@ -149,7 +154,7 @@ export function fitPositions(cy: Core, positions: Iterable<Position>, padding = 
  * randomizing): the neighbours are fixed constraints, and every node but the placed ones
  * is locked, so cytoscape refuses to move them whatever the layout computes.
  */
-function layoutPlaced(cy: Core, placedIds: readonly string[]): void {
+function layoutPlaced(cy: Core, placedIds: readonly string[], placedAt: ReadonlyMap<string, Position>): void {
   const ids = new Set(placedIds);
   const placed = cy.nodes().filter((n) => ids.has(n.id()));
   const neighbours = placed.neighborhood().nodes().filter((n) => !n.isParent() && !ids.has(n.id()));
@@ -161,5 +166,27 @@ function layoutPlaced(cy: Core, placedIds: readonly string[]): void {
     scope.layout({ ...fcoseOptions(placed.length), randomize: false, fit: false, ...(fixed.length > 0 ? { fixedNodeConstraint: fixed } : {}) } as never).run();
   } finally {
     locked.unlock();
+  }
+  keepClear(cy, placedIds, placedAt);
+}
+
+/**
+ * The local layout only sees the new nodes' neighbours, so it may push a new node onto a
+ * node it did not know about, or away from where it belongs. Such a node goes back to the
+ * spot the placement chose, which was clear of every drawn node.
+ */
+function keepClear(cy: Core, placedIds: readonly string[], placedAt: ReadonlyMap<string, Position>): void {
+  const ids = new Set(placedIds);
+  const grid = new PositionGrid();
+  cy.nodes().forEach((n) => {
+    if (!ids.has(n.id()) && !n.isParent() && n.data("nodeType") !== "box") grid.set(n.id(), n.position());
+  });
+  for (const id of placedIds) {
+    const n = cy.$id(id);
+    const at = n.position();
+    const planned = placedAt.get(id);
+    const drifted = planned !== undefined && Math.hypot(at.x - planned.x, at.y - planned.y) > 2 * NODE_SPACING;
+    if (planned && (drifted || !grid.isClear(at))) n.position({ ...planned });
+    grid.set(id, { ...n.position() });
   }
 }

@@ -9,12 +9,12 @@
  */
 import cytoscape, { type Core, type EventObject } from "cytoscape";
 import fcose from "cytoscape-fcose";
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useMemo, useRef, type ReactNode } from "react";
 import type { Position } from "@/client/graph/diff";
-import type { Elements } from "@/client/graph/elements";
+import { flattenBoxes, type Elements } from "@/client/graph/elements";
 import type { EdgeLabel } from "@/client/graph/url-state";
-import { applyElements, LARGE_GRAPH_NODES } from "./apply-diff";
-import { attachOverlay } from "./graph-overlay";
+import { applyElements, isLargeGraph } from "./apply-diff";
+import { attachBoxUnderlay, attachOverlay } from "./graph-overlay";
 import { graphStyle } from "./graph-style";
 import styles from "./graph.module.css";
 
@@ -56,6 +56,8 @@ const MAX_FIT_ZOOM = 1.3;
 export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, selected, onSelect, children, footer }: GraphCanvasProps) {
   const box = useRef<HTMLDivElement>(null);
   const overlay = useRef<HTMLCanvasElement>(null);
+  const underlay = useRef<HTMLCanvasElement>(null);
+  const boxLayer = useRef<ReturnType<typeof attachBoxUnderlay> | undefined>(undefined);
   const cyRef = useRef<Core | undefined>(undefined);
   const remembered = useRef(new Map<string, Position>());
   const onSelectRef = useRef(onSelect);
@@ -80,6 +82,7 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
       if (e.target === cy) onSelectRef.current(undefined);
     });
     const detach = attachOverlay(cy, overlay.current!);
+    boxLayer.current = attachBoxUnderlay(cy, underlay.current!);
     // Keep what was in the middle in the middle when the side panel opens or closes.
     let size = { w: box.current!.clientWidth, h: box.current!.clientHeight };
     const resize = new ResizeObserver(() => {
@@ -94,15 +97,19 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
     return () => {
       resize.disconnect();
       detach();
+      boxLayer.current?.detach();
       if (window.__skeinCy === cy) delete window.__skeinCy;
       cy.destroy();
       cyRef.current = undefined;
     };
   }, []);
 
+  // Big graphs get the lean stylesheet and boxes drawn on the underlay, not as compound nodes.
+  const lean = elements ? isLargeGraph(elements) : false;
+  const drawn = useMemo(() => (elements ? { source: elements, ...(lean ? flattenBoxes(elements) : { elements, boxes: [] }) } : undefined), [elements, lean]);
   useEffect(() => {
-    cyRef.current?.style(graphStyle(edgeLabel));
-  }, [edgeLabel]);
+    cyRef.current?.style(graphStyle(edgeLabel, lean));
+  }, [edgeLabel, lean]);
 
   // The state the page reports; "ready" is only written once the graph has been painted.
   const stateRef = useRef(state);
@@ -111,13 +118,13 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
   useEffect(() => {
     const cy = cyRef.current;
     const el = box.current;
-    if (!cy || !el || !elements) return;
-    const big = elements.nodes.length > LARGE_GRAPH_NODES;
+    if (!cy || !el || !drawn) return;
     // Renderer switches cytoscape only reads at start-up; set here because size is known only now.
     const renderer = (cy as unknown as { renderer(): { hideEdgesOnViewport: boolean; textureOnViewport: boolean } }).renderer();
-    renderer.hideEdgesOnViewport = big;
-    renderer.textureOnViewport = big;
-    const result = applyElements(cy, elements, remembered.current);
+    renderer.hideEdgesOnViewport = lean;
+    renderer.textureOnViewport = lean;
+    const result = applyElements(cy, drawn.elements, remembered.current, drawn.source);
+    boxLayer.current?.setBoxes(drawn.boxes);
     if (result.fullLayout && cy.zoom() > MAX_FIT_ZOOM) {
       cy.zoom(MAX_FIT_ZOOM);
       cy.center();
@@ -125,7 +132,7 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
     // Cytoscape draws in its own animation frame; two frames on, the new graph is on screen.
     let frame = requestAnimationFrame(() => {
       frame = requestAnimationFrame(() => {
-        painted.current = elements;
+        painted.current = drawn.source;
         el.dataset.nodes = String(result.nodes);
         el.dataset.edges = String(result.edges);
         el.dataset.renderMs = String(Math.max(0, Date.now() - receivedAt));
@@ -133,7 +140,7 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
       });
     });
     return () => cancelAnimationFrame(frame);
-  }, [elements, receivedAt]);
+  }, [drawn, receivedAt, lean]);
 
   useEffect(() => {
     stateRef.current = state;
@@ -162,6 +169,7 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
   return (
     <div className={styles.canvasFrame}>
       <div className={styles.canvasArea}>
+        <canvas ref={underlay} className={styles.overlay} aria-hidden="true" />
         <div ref={box} className={styles.canvas} data-testid="graph" data-state="loading" data-nodes="0" data-edges="0" aria-label="Service graph" role="img" />
         <canvas ref={overlay} className={styles.overlay} aria-hidden="true" />
         {children}

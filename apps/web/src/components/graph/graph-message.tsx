@@ -32,7 +32,7 @@ export function GraphMessage({ kind, error, duration, idleEdges, onShowIdle, onL
         <div className={`${styles.messageCard} ${styles.error}`} data-testid="graph-error" role="alert">
           <h2>{unreachable ? "Prometheus is unreachable" : "The graph could not be built"}</h2>
           <p className="error">{error?.message ?? "unknown error"}</p>
-          {unreachable && (
+          {unreachable && !error?.message.includes("PROMETHEUS_URL") && (
             <p>
               The graph reads Istio&apos;s metrics from Prometheus. Start it, or start the console with <code>PROMETHEUS_URL</code> pointing at yours.
             </p>

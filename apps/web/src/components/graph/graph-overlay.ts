@@ -1,5 +1,5 @@
 /**
- * Icons cytoscape cannot draw itself, painted on a canvas laid over the graph after each
+ * What cytoscape does not draw itself, painted on canvases over and under its own after each
  * cytoscape frame: a padlock at the middle of every edge that carried mutual TLS, and
  * Kiali's node badges (VirtualService, circuit breaker, fault injection, missing sidecar)
  * as small chips at a node's top right. Vector shapes rather than icon-font glyphs, so
@@ -7,6 +7,7 @@
  * would be specks nothing is drawn, which also keeps a zoomed-out 3,000-edge graph cheap.
  */
 import type { Core, EdgeSingular, NodeSingular } from "cytoscape";
+import type { BoxOutline } from "@/client/graph/elements";
 
 export const BADGE_STYLE: Record<string, { text: string; color: string; title: string }> = {
   virtualService: { text: "VS", color: "#2563eb", title: "Has a VirtualService" },
@@ -105,5 +106,89 @@ export function attachOverlay(cy: Core, canvas: HTMLCanvasElement): () => void {
   paint();
   return () => {
     cy.off("render", paint);
+  };
+}
+
+const BOX_PAD = { app: 26, namespace: 44 } as const;
+
+/**
+ * Paints big graphs' boxes (see flattenBoxes) under the cytoscape canvas after every
+ * cytoscape frame: a rounded rectangle around each box's members with its name on top,
+ * namespaces first so app boxes sit on them.
+ */
+export function attachBoxUnderlay(cy: Core, canvas: HTMLCanvasElement): { setBoxes(boxes: readonly BoxOutline[]): void; detach(): void } {
+  let boxes: readonly BoxOutline[] = [];
+  const paint = () => {
+    const ctx = canvas.getContext("2d");
+    if (!ctx) return;
+    const dpr = window.devicePixelRatio || 1;
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    if (boxes.length === 0) return;
+    const zoom = cy.zoom();
+    const pan = cy.pan();
+    const positions = new Map<string, { x: number; y: number }>();
+    cy.nodes().forEach((n: NodeSingular) => {
+      positions.set(n.id(), n.position());
+    });
+    for (const kind of ["namespace", "app"] as const) {
+      for (const b of boxes) {
+        if (b.box !== kind) continue;
+        let x1 = Infinity;
+        let y1 = Infinity;
+        let x2 = -Infinity;
+        let y2 = -Infinity;
+        for (const id of b.members) {
+          const p = positions.get(id);
+          if (!p) continue;
+          x1 = Math.min(x1, p.x);
+          y1 = Math.min(y1, p.y);
+          x2 = Math.max(x2, p.x);
+          y2 = Math.max(y2, p.y);
+        }
+        if (x1 === Infinity) continue;
+        const pad = BOX_PAD[kind];
+        const rx = (x1 - pad) * zoom + pan.x;
+        const ry = (y1 - pad) * zoom + pan.y;
+        const rw = (x2 - x1 + 2 * pad) * zoom;
+        const rh = (y2 - y1 + 2 * pad) * zoom;
+        if (rx > w || ry > h || rx + rw < 0 || ry + rh < 0) continue;
+        ctx.beginPath();
+        ctx.roundRect(rx, ry, rw, rh, Math.min(8, 8 * zoom + 2));
+        ctx.fillStyle = kind === "namespace" ? "#fbfbfd" : "rgba(244,246,250,0.8)";
+        ctx.fill();
+        ctx.setLineDash(kind === "app" ? [4, 3] : []);
+        ctx.lineWidth = kind === "namespace" ? 1.5 : 1;
+        ctx.strokeStyle = kind === "namespace" ? "#8796ad" : "#9fb0c8";
+        ctx.stroke();
+        // a namespace keeps a readable name however far out the view is; an app's shows up close
+        const font = kind === "namespace" ? Math.max(11, 13 * zoom) : 11.5 * zoom;
+        if (font >= 6) {
+          ctx.setLineDash([]);
+          ctx.font = `bold ${font}px system-ui, "DejaVu Sans", sans-serif`;
+          ctx.fillStyle = "#4a5a70";
+          ctx.textAlign = "center";
+          ctx.textBaseline = "bottom";
+          ctx.fillText(b.label, rx + rw / 2, ry - 2);
+        }
+      }
+    }
+    ctx.setLineDash([]);
+  };
+  cy.on("render", paint);
+  return {
+    setBoxes(next) {
+      boxes = next;
+      paint();
+    },
+    detach() {
+      cy.off("render", paint);
+    },
   };
 }

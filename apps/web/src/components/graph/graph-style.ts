@@ -33,8 +33,16 @@ const LABEL_FIELD: Record<EdgeLabel, string | undefined> = {
   p95: "labelP95",
 };
 
-export function graphStyle(edgeLabel: EdgeLabel): StylesheetJson {
+/**
+ * `lean` drops what only shows close up (label backgrounds, fonts, spacing) for big graphs:
+ * cytoscape re-checks every compound box's cached style once per property per element when
+ * it first styles a graph, so each property costs thousands of checks there.
+ */
+export function graphStyle(edgeLabel: EdgeLabel, lean = false): StylesheetJson {
   const field = LABEL_FIELD[edgeLabel];
+  const labelBackground = lean
+    ? {}
+    : { "text-background-color": "#ffffff", "text-background-opacity": 0.85, "text-background-padding": "1px", "text-background-shape": "roundrectangle" as const };
   return [
     {
       selector: "node",
@@ -45,21 +53,11 @@ export function graphStyle(edgeLabel: EdgeLabel): StylesheetJson {
         "border-width": 2.5,
         "border-color": HEALTH_COLORS.na,
         label: "data(label)",
-        "font-family": FONT,
-        "font-size": 11,
-        color: "#1d2430",
+        "font-size": 12,
         "text-valign": "bottom",
-        "text-halign": "center",
-        "text-margin-y": 5,
         "text-wrap": "wrap",
-        "text-max-width": "140px",
-        "line-height": 1.15,
-        "text-background-color": "#ffffff",
-        "text-background-opacity": 0.85,
-        "text-background-padding": "1px",
-        "text-background-shape": "roundrectangle",
         "min-zoomed-font-size": 7,
-        "overlay-padding": 6,
+        ...(lean ? {} : { "font-family": FONT, color: "#1d2430", "text-margin-y": 5, "text-max-width": "140px", "line-height": 1.15, "overlay-padding": 6, ...labelBackground }),
       },
     },
     { selector: 'node[nodeType = "app"]', style: { shape: "round-rectangle" } },
@@ -99,21 +97,15 @@ export function graphStyle(edgeLabel: EdgeLabel): StylesheetJson {
       selector: "edge",
       style: {
         width: 1.8,
-        "curve-style": "bezier",
+        "curve-style": lean ? "straight" : "bezier",
         "line-color": EDGE_COLORS.na,
         "target-arrow-color": EDGE_COLORS.na,
         "target-arrow-shape": "triangle",
-        "arrow-scale": 0.9,
-        "font-family": FONT,
-        "font-size": 9.5,
-        color: "#2e3a4a",
-        "text-background-color": "#ffffff",
-        "text-background-opacity": 0.9,
-        "text-background-padding": "2px",
-        "text-background-shape": "roundrectangle",
+        "font-size": 10,
         // below the line, clear of the mTLS lock drawn at the midpoint
         "text-margin-y": 11,
         "min-zoomed-font-size": 8,
+        ...(lean ? {} : { "arrow-scale": 0.9, "font-family": FONT, color: "#2e3a4a", ...labelBackground, "text-background-opacity": 0.9, "text-background-padding": "2px" }),
         ...(field ? { label: `data(${field})` } : {}),
       },
     },

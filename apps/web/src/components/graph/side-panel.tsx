@@ -126,7 +126,11 @@ export function SidePanel({ selection, duration, windowSeconds, refreshMs, onClo
         <>
           <section className={styles.section}>
             <h3>
-              Golden signals <span className="muted">(last {duration}{!isEdge && metrics?.direction === "outbound" ? ", outbound" : ""})</span>
+              Golden signals{" "}
+              <span className="muted" title="Inbound requests as the node's own proxy reports them (every attempt, retries included); edges and outbound requests as the caller's proxy reports them, as in the graph">
+                (last {duration}
+                {isEdge ? ", caller's view" : metrics?.direction === "outbound" ? ", outbound" : ", inbound"})
+              </span>
             </h3>
             {metrics ? <SideCharts params={metrics} refreshMs={refreshMs} /> : <p className={styles.hint}>No metrics for this element.</p>}
           </section>

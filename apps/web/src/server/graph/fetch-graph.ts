@@ -1,5 +1,5 @@
 import "server-only";
-import { buildGraph, graphQueries, nodeBadges, nodeRef, nodeScope, type Graph, type GraphQueryResult } from "@skein/shared";
+import { buildGraph, graphQueries, nodeBadges, nodeRef, nodeScope, type Graph, type GraphQueryResult, type Workload } from "@skein/shared";
 import type { GraphResponse } from "@/client/graph/api-types";
 import { ApiError } from "../http";
 import { promQuery } from "../prometheus";
@@ -61,10 +61,17 @@ async function computeGraph(req: GraphRequest): Promise<GraphResponse> {
 
 function addBadges(graph: Graph, state: MeshState): void {
   const proxies = connectedProxies(state);
+  // nodeScope scans the workloads it is given: give it only the node's namespace
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of state.workloads) {
+    const list = byNamespace.get(w.namespace);
+    if (list) list.push(w);
+    else byNamespace.set(w.namespace, [w]);
+  }
   for (const node of graph.nodes) {
     const ref = nodeRef(node);
     if (!ref) continue;
-    const badges = nodeBadges(node, nodeScope(ref, state.workloads), state.resources, proxies);
+    const badges = nodeBadges(node, nodeScope(ref, byNamespace.get(ref.namespace) ?? []), state.resources, proxies);
     if (badges.length > 0) node.badges = badges;
   }
 }
