@@ -35,6 +35,13 @@ describe("graphQueries", () => {
     expect(q["latency-source"]!.query).toContain(`{reporter="source",source_workload_namespace=~"shop|data",response_code!~`);
   });
 
+  it("leaves the response-time queries out when they are not wanted, and only those", () => {
+    const all = graphQueries(opts).map((q) => q.name);
+    const without = graphQueries({ ...opts, responseTime: false }).map((q) => q.name);
+    expect(all).toContain("latency-source");
+    expect(without).toEqual(all.filter((n) => !n.startsWith("latency-")));
+  });
+
   it("reads TCP bytes both ways with the same reporter split", () => {
     const q = byName();
     for (const name of ["tcp-sent-source", "tcp-sent-destination"]) expect(q[name]!.query).toContain("istio_tcp_sent_bytes_total{");

@@ -56,7 +56,7 @@ const PROM_DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
  * series to nodes. Throws on a namespace that is not a DNS-1123 label or a window that
  * is not a Prometheus duration, since either would end up inside the PromQL text.
  */
-export function graphQueries(options: Pick<GraphOptions, "namespaces" | "window" | "includeIdleEdges">): GraphQuery[] {
+export function graphQueries(options: Pick<GraphOptions, "namespaces" | "window" | "includeIdleEdges" | "responseTime">): GraphQuery[] {
   const { namespaces, window } = options;
   for (const ns of namespaces) {
     if (!isDns1123Label(ns)) throw new RangeError(`namespace "${ns}" is not a DNS-1123 label`);
@@ -94,7 +94,7 @@ export function graphQueries(options: Pick<GraphOptions, "namespaces" | "window"
     return `histogram_quantile(${RESPONSE_TIME_QUANTILE}, sum(${buckets}) by (${LATENCY_GROUP_BY.join(",")})) > 0`;
   };
 
-  return [
+  const queries: GraphQuery[] = [
     { name: "requests-source", metric: "requests", query: bySource("istio_requests_total", REQUEST_GROUP_BY) },
     { name: "requests-destination", metric: "requests", query: byDestination("istio_requests_total", REQUEST_GROUP_BY) },
     { name: "latency-destination", metric: "latency", query: quantile(`reporter="destination",destination_workload_namespace=~${ns}`) },
@@ -108,4 +108,5 @@ export function graphQueries(options: Pick<GraphOptions, "namespaces" | "window"
       query: byDestination("istio_tcp_received_bytes_total", TCP_GROUP_BY),
     },
   ];
+  return options.responseTime === false ? queries.filter((q) => q.metric !== "latency") : queries;
 }

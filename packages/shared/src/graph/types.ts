@@ -117,6 +117,12 @@ export interface GraphOptions {
   window: string;
   /** Keep edges that carried no traffic in the window (Kiali's includeIdleEdges; default false). */
   includeIdleEdges?: boolean;
+  /**
+   * Run the response-time queries (Kiali's responseTime appender, which its UI asks for only
+   * when an edge label or find/hide expression needs it: histogram quantiles over every
+   * bucket series cost more than all other graph queries together). Default true.
+   */
+  responseTime?: boolean;
 }
 
 /** One sample of a Prometheus instant-vector result (`data.result[i]` of /api/v1/query). */

@@ -11,6 +11,8 @@ export interface GraphQueryParams {
   graphType: string;
   duration: string;
   idleEdges: boolean;
+  /** Ask for p95 response times: only when the edge label or a find/hide expression uses them, as Kiali does. */
+  responseTime: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface GraphQueryParams {
  * next loads, so a parameter change updates the canvas in place instead of blanking it.
  */
 export function graphQuery(p: GraphQueryParams, refreshMs: number) {
-  const params = { namespaces: p.namespaces.join(","), graphType: p.graphType, duration: p.duration, idleEdges: String(p.idleEdges) };
+  const params = { namespaces: p.namespaces.join(","), graphType: p.graphType, duration: p.duration, idleEdges: String(p.idleEdges), responseTime: String(p.responseTime) };
   return queryOptions({
     queryKey: meshKeys.graph(params),
     queryFn: ({ signal }) => apiGet<GraphResponse>(`/api/graph?${new URLSearchParams(params)}`, signal),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_VIEW, readView, refreshMs, writeView, type GraphView } from "./url-state.ts";
+import { DEFAULT_VIEW, needsResponseTime, readView, refreshMs, writeView, type GraphView } from "./url-state.ts";
 
 describe("graph view in the URL", () => {
   it("round-trips every field", () => {
@@ -39,5 +39,15 @@ describe("graph view in the URL", () => {
   it("gives each refresh choice its interval", () => {
     expect(refreshMs("off")).toBe(0);
     expect(refreshMs("1m")).toBe(60_000);
+  });
+});
+
+describe("needsResponseTime", () => {
+  it("asks for p95 only for the P95 label or an rt expression", () => {
+    expect(needsResponseTime({ edgeLabel: "p95", find: "", hide: "" })).toBe(true);
+    expect(needsResponseTime({ edgeLabel: "rate", find: "rt > 500", hide: "" })).toBe(true);
+    expect(needsResponseTime({ edgeLabel: "rate", find: "", hide: "responseTime < 10" })).toBe(true);
+    expect(needsResponseTime({ edgeLabel: "rate", find: "%error > 1", hide: "name = traffic" })).toBe(false);
+    expect(needsResponseTime({ edgeLabel: "errorRate", find: "name = alerts", hide: "" })).toBe(false);
   });
 });

@@ -105,3 +105,12 @@ export function writeView(view: GraphView): string {
 export function refreshMs(choice: RefreshChoice): number {
   return REFRESH_CHOICES.find((c) => c.value === choice)!.ms;
 }
+
+/**
+ * Whether the view needs p95 response times on its edges: the P95 label, or a find/hide
+ * expression on `rt`/`responsetime`. Kiali's UI asks for its responseTime appender on the
+ * same condition, since those histogram queries cost more than the rest of the graph.
+ */
+export function needsResponseTime(view: Pick<GraphView, "edgeLabel" | "find" | "hide">): boolean {
+  return view.edgeLabel === "p95" || /\b(rt|responsetime)\b/i.test(`${view.find} ${view.hide}`);
+}

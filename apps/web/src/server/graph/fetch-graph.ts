@@ -23,7 +23,7 @@ async function computeGraph(req: GraphRequest): Promise<GraphResponse> {
   const started = performance.now();
   // One evaluation time for every query, so the halves of the graph describe the same instant.
   const queryTime = req.queryTime ?? Math.floor(Date.now() / 1000);
-  const queries = graphQueries({ namespaces: req.namespaces, window: req.window, includeIdleEdges: req.includeIdleEdges });
+  const queries = graphQueries({ namespaces: req.namespaces, window: req.window, includeIdleEdges: req.includeIdleEdges, responseTime: req.responseTime });
   const warnings: string[] = [];
   const mesh = meshState().catch((e: Error) => {
     warnings.push(`badges left out: ${e.message}`);

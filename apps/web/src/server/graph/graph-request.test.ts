@@ -5,14 +5,14 @@ const parse = (q: string) => parseGraphRequest(new URLSearchParams(q));
 
 describe("parseGraphRequest", () => {
   it("reads every parameter", () => {
-    expect(parse("namespaces=shop,other&graphType=workload&duration=10m&idleEdges=true&queryTime=1700000000")).toEqual({
+    expect(parse("namespaces=shop,other&graphType=workload&duration=10m&idleEdges=true&responseTime=false&queryTime=1700000000")).toEqual({
       ok: true,
-      value: { namespaces: ["other", "shop"], graphType: "workload", windowS: 600, window: "10m", includeIdleEdges: true, queryTime: 1_700_000_000 },
+      value: { namespaces: ["other", "shop"], graphType: "workload", windowS: 600, window: "10m", includeIdleEdges: true, responseTime: false, queryTime: 1_700_000_000 },
     });
   });
 
   it("defaults to Kiali's versioned app graph over the last minute without idle edges", () => {
-    expect(parse("namespaces=shop")).toEqual({ ok: true, value: { namespaces: ["shop"], graphType: "versionedApp", windowS: 60, window: "1m", includeIdleEdges: false } });
+    expect(parse("namespaces=shop")).toEqual({ ok: true, value: { namespaces: ["shop"], graphType: "versionedApp", windowS: 60, window: "1m", includeIdleEdges: false, responseTime: true } });
   });
 
   it("accepts the window in any Prometheus unit", () => {

@@ -23,6 +23,7 @@ const graphParams = z.object({
   graphType: z.enum(GRAPH_TYPES as [GraphType, ...GraphType[]]).default("versionedApp"),
   duration: windowSchema.prefault("1m"),
   idleEdges: booleanParamSchema.prefault("false"),
+  responseTime: booleanParamSchema.prefault("true"),
   queryTime: unixSecondsSchema.optional(),
 });
 
@@ -33,6 +34,8 @@ export interface GraphRequest {
   /** The window as the queries write it ("5m"). */
   window: string;
   includeIdleEdges: boolean;
+  /** Whether edges carry p95 response times (the costly histogram queries). */
+  responseTime: boolean;
   /** Unix seconds; absent means now. */
   queryTime?: number;
 }
@@ -51,6 +54,7 @@ export function parseGraphRequest(params: URLSearchParams): ParseResult<GraphReq
       windowS: p.duration,
       window: formatPromDuration(p.duration),
       includeIdleEdges: p.idleEdges,
+      responseTime: p.responseTime,
       ...(p.queryTime !== undefined ? { queryTime: p.queryTime } : {}),
     },
   };
@@ -58,7 +62,7 @@ export function parseGraphRequest(params: URLSearchParams): ParseResult<GraphReq
 
 /** Namespaces are sorted and the window normalized, so `5m` and `300s` share an entry. */
 export function graphCacheKey(r: GraphRequest): string {
-  return JSON.stringify([r.namespaces, r.graphType, r.windowS, r.includeIdleEdges, r.queryTime ?? null]);
+  return JSON.stringify([r.namespaces, r.graphType, r.windowS, r.includeIdleEdges, r.responseTime, r.queryTime ?? null]);
 }
 
 const nodeRefParams = z

@@ -7,6 +7,8 @@
  *   graphType   app | versionedApp (default) | workload | service
  *   duration    window, a Prometheus duration from 60s to 1d (default 1m)
  *   idleEdges   true | false (default): keep edges without traffic in the window
+ *   responseTime true (default) | false: p95 response times on edges (the histogram queries;
+ *               the page asks for them only when the P95 label or an `rt` find/hide needs them)
  *   queryTime   unix seconds the window ends at (default now)
  *
  * Answers GraphResponse (client/graph/api-types.ts): `graph.nodes` / `graph.edges` as the
