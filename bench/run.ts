@@ -3,11 +3,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { convergenceBench } from "./convergence.ts";
+import { graphBench } from "./graph.ts";
 import { proxyBench } from "./proxy.ts";
 import { validateBench } from "./validate.ts";
 import type { BenchCase, BenchResult } from "./types.ts";
 
-const CASES: BenchCase[] = [validateBench, proxyBench, convergenceBench];
+const CASES: BenchCase[] = [validateBench, proxyBench, convergenceBench, graphBench];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith("-"));
 const unknown = wanted.filter((w) => !CASES.some((c) => c.name === w));
