@@ -27,6 +27,7 @@ export * from "./compiler/routes.ts";
 export * from "./compiler/select.ts";
 export * from "./compiler/traffic-policy.ts";
 export * from "./compiler/inbound.ts";
+export * from "./compiler/transport-security.ts";
 export * from "./compiler/compile-cache.ts";
 export * from "./compiler/push-context.ts";
 export * from "./compiler/proxy-config.ts";

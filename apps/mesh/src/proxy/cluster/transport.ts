@@ -1,5 +1,5 @@
 import { Pool, buildConnector, type Dispatcher } from "undici";
-import { checkPeerIdentity, type Cluster, type Endpoint } from "@skein/shared";
+import { checkPeerIdentity, securityFor, type Cluster, type Endpoint, type TransportSecurity } from "@skein/shared";
 import { UNLIMITED } from "@skein/shared";
 import { AttemptFailure } from "../http/send-upstream.ts";
 import { createSecureContext, type ConnectionOptions, type SecureContext } from "node:tls";
@@ -7,21 +7,7 @@ import { Http2Origin } from "../http2-upstream.ts";
 import type { IdentitySource, WorkloadCertificates } from "../identity.ts";
 import { UpstreamConnectionFailure } from "../response-flags.ts";
 
-export type TransportSecurity = "plaintext" | "mutual_tls" | "tls";
-
-/** Istio's auto mTLS: ISTIO_MUTUAL towards sidecars, plaintext elsewhere; explicit modes as written. */
-export function securityFor(cluster: Cluster, endpoint: Endpoint, haveIdentity: boolean): TransportSecurity {
-  switch (cluster.tls.mode) {
-    case "DISABLE":
-      return "plaintext";
-    case "SIMPLE":
-    case "MUTUAL":
-      return "tls";
-    case "ISTIO_MUTUAL":
-      if (cluster.tls.auto) return endpoint.sidecar && haveIdentity ? "mutual_tls" : "plaintext";
-      return "mutual_tls";
-  }
-}
+export type { TransportSecurity } from "@skein/shared";
 
 /**
  * Keep-alive connection pools to upstream hosts, one per (host, security, identity

@@ -1,21 +1,5 @@
-import { evaluateAuthorization, type Cluster, type CompiledAuthorization, type Endpoint, type InboundListener } from "@skein/shared/browser";
+import { evaluateAuthorization, type CompiledAuthorization, type InboundListener } from "@skein/shared/browser";
 import type { EndpointAuthorization, ForwardedRequest, TransportSecurity } from "./result";
-
-/**
- * Istio's auto mTLS as the client sidecar applies it (apps/mesh/src/proxy/cluster/transport.ts):
- * ISTIO_MUTUAL towards endpoints with a sidecar, plaintext elsewhere; explicit modes as written.
- */
-export function securityFor(cluster: Pick<Cluster, "tls">, endpoint: Pick<Endpoint, "sidecar">): TransportSecurity {
-  switch (cluster.tls.mode) {
-    case "DISABLE":
-      return "plaintext";
-    case "SIMPLE":
-    case "MUTUAL":
-      return "tls";
-    case "ISTIO_MUTUAL":
-      return cluster.tls.auto && !endpoint.sidecar ? "plaintext" : "mutual_tls";
-  }
-}
 
 export interface InboundCaller {
   /** Istio principal of the source (`td/ns/x/sa/y`). */

@@ -1,5 +1,6 @@
 import { DEFAULT_CONNECTION_POOL, type HeaderOperations, type ProxySnapshot, type Route, type WeightedCluster, type Workload, type WorkloadIdentity } from "@skein/shared/browser";
-import { authorizeAtDestination, securityFor } from "./destination-authz";
+import { securityFor } from "@skein/shared/browser";
+import { authorizeAtDestination } from "./destination-authz";
 import { forwardedRequest } from "./forwarded-request";
 import type { MeshCompiler } from "./mesh-compiler";
 import type { EndpointAuthorization, RouteTestAuthorization, RouteTestDestination, RouteTestSource } from "./result";
