@@ -1,4 +1,4 @@
-import { loadDocument, registryFromWorkloads, type LoadedResource, type ServiceRegistry, type Workload, workloadSchema } from "@skein/shared";
+import { registryFromWorkloads, registryKubernetesObjects, registryValidationContext, type LoadedResource, type ServiceRegistry, type Workload, workloadSchema } from "@skein/shared";
 import { readFile } from "node:fs/promises";
 import { realTimers, type TimerFactory, type TimerHandle } from "../proxy/clock.ts";
 import { writeFileAtomic } from "../proxy/snapshot-cache.ts";
@@ -138,40 +138,14 @@ export class WorkloadRegistry {
     return (this.cached ??= registryFromWorkloads(this.list(), this.clusterDomain));
   }
 
-  /**
-   * The workloads as Kubernetes would show them, for the validator's cross-resource
-   * checks (a subset whose labels select no pod, a host no Service answers for): one
-   * Deployment per workload and one Service per service.
-   */
+  /** The workloads as Kubernetes would show them, for the validator's cross-resource checks. */
   kubernetesObjects(): Record<string, unknown>[] {
-    const out: Record<string, unknown>[] = [];
-    for (const w of this.list()) {
-      out.push({
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
-        spec: { selector: { matchLabels: w.labels }, template: { metadata: { labels: w.labels }, spec: { serviceAccountName: w.serviceAccount } } },
-      });
-    }
-    for (const s of this.serviceRegistry().services) {
-      out.push({
-        apiVersion: "v1",
-        kind: "Service",
-        metadata: { name: s.name, namespace: s.namespace },
-        spec: { selector: s.selector, ports: s.ports.map((p) => ({ name: p.name, port: p.number, ...(p.targetPort !== undefined ? { targetPort: p.targetPort } : {}) })) },
-      });
-    }
-    return out;
+    return registryKubernetesObjects(this.list());
   }
 
   /** kubernetesObjects() in the form `validateSources({ context })` takes. */
   validationContext(): LoadedResource[] {
-    return this.kubernetesObjects().flatMap((value, index) => {
-      const position = { line: 1, column: 1 };
-      const doc = { file: "(registry)", index, position, value, locate: () => position };
-      const { loaded } = loadDocument(doc, { defaultNamespace: "default" });
-      return loaded ? [loaded] : [];
-    });
+    return registryValidationContext(this.list());
   }
 
   /** Cancels pending deregistrations and writes the state file a last time (shutdown). */
