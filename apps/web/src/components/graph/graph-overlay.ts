@@ -72,22 +72,30 @@ function drawBadges(ctx: CanvasRenderingContext2D, node: NodeSingular, zoom: num
   ctx.restore();
 }
 
+/** The canvas's 2D context sized to its box at the device pixel ratio, cleared; in CSS pixels. */
+function clearedFrame(canvas: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; w: number; h: number } | undefined {
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return undefined;
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  return { ctx, w, h };
+}
+
 /** Paints the overlay after every cytoscape frame; returns the function that detaches it. */
 export function attachOverlay(cy: Core, canvas: HTMLCanvasElement): () => void {
   // Painted in cytoscape's own frame (it renders at most once per animation frame), so the
   // icons never lag behind a pan or zoom.
   const paint = () => {
-    const ctx = canvas.getContext("2d");
-    if (!ctx) return;
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-    }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
+    const frame = clearedFrame(canvas);
+    if (!frame) return;
+    const { ctx, w, h } = frame;
     const zoom = cy.zoom();
     if (zoom < MIN_ZOOM) return;
     const size = Math.min(13, Math.max(8, 10 * zoom));
@@ -119,17 +127,9 @@ const BOX_PAD = { app: 26, namespace: 44 } as const;
 export function attachBoxUnderlay(cy: Core, canvas: HTMLCanvasElement): { setBoxes(boxes: readonly BoxOutline[]): void; detach(): void } {
   let boxes: readonly BoxOutline[] = [];
   const paint = () => {
-    const ctx = canvas.getContext("2d");
-    if (!ctx) return;
-    const dpr = window.devicePixelRatio || 1;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-    }
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
+    const frame = clearedFrame(canvas);
+    if (!frame) return;
+    const { ctx, w, h } = frame;
     if (boxes.length === 0) return;
     const zoom = cy.zoom();
     const pan = cy.pan();
