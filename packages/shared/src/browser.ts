@@ -18,6 +18,7 @@ export * from "./authz/match-value.ts";
 export * from "./routing/route-match.ts";
 export * from "./routing/weighted.ts";
 export * from "./routing/string-match.ts";
+export * from "./routing/rewrite.ts";
 export * from "./routing/routing-table.ts";
 export type * from "./compiler/snapshot.ts";
 export * from "./compiler/compile.ts";

@@ -1,4 +1,4 @@
-import type { HeaderOperations, Route, RouteMatch, WeightedCluster } from "@skein/shared/browser";
+import { applyHeaderOps, rewrittenPath, type Route, type WeightedCluster } from "@skein/shared/browser";
 import type { ForwardedRequest } from "./result";
 
 type Headers = Record<string, string | string[]>;
@@ -19,44 +19,6 @@ export function forwardedRequest(req: { authority: string; path: string; headers
   return { authority, path, headers };
 }
 
-/**
- * Istio's rewrite.uri replaces the matched prefix when the route matched by prefix, and
- * the whole path otherwise; uriRegexRewrite substitutes every match.
- */
 function rewritten(fullPath: string, authority: string, route: Route): { path: string; authority: string } {
-  const rw = route.rewrite;
-  if (!rw) return { path: fullPath, authority };
-  const q = fullPath.indexOf("?");
-  const path = q < 0 ? fullPath : fullPath.slice(0, q);
-  const query = q < 0 ? "" : fullPath.slice(q);
-  let out = fullPath;
-  if (rw.uri !== undefined) {
-    const prefix = matchedPrefix(route.match, path);
-    out = (prefix !== undefined ? rw.uri + path.slice(prefix.length) : rw.uri) + query;
-  } else if (rw.uriRegex) {
-    out = path.replace(new RegExp(rw.uriRegex.match, "g"), rw.uriRegex.rewrite.replace(/\\(\d)/g, "$$$1")) + query;
-  }
-  return { path: out, authority: rw.authority ?? authority };
-}
-
-/** The request's own spelling of the matched prefix (compared case-insensitively under ignoreUriCase). */
-function matchedPrefix(matches: readonly RouteMatch[], path: string): string | undefined {
-  for (const m of matches) {
-    if (!m.uri || !("prefix" in m.uri)) continue;
-    const head = path.slice(0, m.uri.prefix.length);
-    if (m.ignoreUriCase ? head.toLowerCase() === m.uri.prefix.toLowerCase() : head === m.uri.prefix) return head;
-  }
-  return undefined;
-}
-
-/** Envoy's header manipulation: remove, then set (replace), then add (append). */
-function applyHeaderOps(headers: Headers, ops: HeaderOperations["request"] | undefined): void {
-  if (!ops) return;
-  for (const name of ops.remove ?? []) delete headers[name];
-  for (const [k, v] of Object.entries(ops.set ?? {})) headers[k.toLowerCase()] = v;
-  for (const [k, v] of Object.entries(ops.add ?? {})) {
-    const key = k.toLowerCase();
-    const cur = headers[key];
-    headers[key] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
-  }
+  return { path: rewrittenPath(fullPath, route), authority: route.rewrite?.authority ?? authority };
 }

@@ -1,6 +1,6 @@
-import { matchRoute, type HeaderOperations, type Route, type RouteMatch } from "@skein/shared";
+import { applyHeaderOps, matchRoute, rewrittenPath, type Route } from "@skein/shared";
 import { NoRouteFound } from "../../response-flags.ts";
-import { localReply, type HeaderMap, type Layer, type ProxyRequest, type ProxyResponse } from "../exchange.ts";
+import { localReply, type Layer, type ProxyRequest, type ProxyResponse } from "../exchange.ts";
 import type { RoutingTable } from "../routing-table.ts";
 
 /**
@@ -70,43 +70,11 @@ function redirect(req: ProxyRequest, a: Extract<Route["action"], { type: "redire
   return { status: a.redirectCode, headers: { location: `${scheme}://${host}${port}${path}`, "content-length": "0" }, body: null };
 }
 
-/**
- * Istio's rewrite.uri replaces the matched prefix when the route matched by prefix, and
- * the whole path otherwise; uriRegexRewrite substitutes with RE2 semantics.
- */
 function applyRewrite(req: ProxyRequest, route: Route): void {
   const rw = route.rewrite;
   if (!rw) return;
-  const q = req.path.indexOf("?");
-  const path = q < 0 ? req.path : req.path.slice(0, q);
-  const query = q < 0 ? "" : req.path.slice(q);
-  if (rw.uri !== undefined) {
-    const prefix = matchedPrefix(route.match, path);
-    req.path = (prefix !== undefined ? rw.uri + path.slice(prefix.length) : rw.uri) + query;
-  } else if (rw.uriRegex) {
-    req.path = path.replace(new RegExp(rw.uriRegex.match, "g"), rw.uriRegex.rewrite.replace(/\\(\d)/g, "$$$1")) + query;
-  }
+  req.path = rewrittenPath(req.path, route);
   if (rw.authority !== undefined) req.authority = rw.authority;
 }
 
-/** The request's own spelling of the matched prefix (Envoy compares case-insensitively under ignoreUriCase). */
-function matchedPrefix(matches: readonly RouteMatch[], path: string): string | undefined {
-  for (const m of matches) {
-    if (!m.uri || !("prefix" in m.uri)) continue;
-    const head = path.slice(0, m.uri.prefix.length);
-    if (m.ignoreUriCase ? head.toLowerCase() === m.uri.prefix.toLowerCase() : head === m.uri.prefix) return head;
-  }
-  return undefined;
-}
-
-/** Envoy's header manipulation: remove, then set (replace), then add (append). */
-export function applyHeaderOps(headers: HeaderMap, ops: HeaderOperations["request"] | undefined): void {
-  if (!ops) return;
-  for (const name of ops.remove ?? []) delete headers[name];
-  for (const [k, v] of Object.entries(ops.set ?? {})) headers[k.toLowerCase()] = v;
-  for (const [k, v] of Object.entries(ops.add ?? {})) {
-    const key = k.toLowerCase();
-    const cur = headers[key];
-    headers[key] = cur === undefined ? v : Array.isArray(cur) ? [...cur, v] : [cur, v];
-  }
-}
+export { applyHeaderOps };
