@@ -28,9 +28,12 @@ export function Shell({ children }: { children: ReactNode }) {
   const me = useMe();
   const user = me.data?.user;
   const onLogin = pathname === "/login";
+  // The page renders (and starts its requests) while /api/auth/me is answered; only a
+  // browser without a session in sign-in mode is sent away.
+  const redirecting = !!me.data && !me.data.user;
 
   useEffect(() => {
-    if (me.data && !me.data.user && !onLogin) router.replace(`/login?next=${encodeURIComponent(pathname)}`);
+    if (redirecting && !onLogin) router.replace(`/login?next=${encodeURIComponent(pathname)}`);
   }, [me.data, onLogin, pathname, router]);
 
   async function signOut() {
@@ -71,7 +74,9 @@ export function Shell({ children }: { children: ReactNode }) {
             </Link>
           ))}
         </nav>
-        <main className="content">{me.isError ? <p className="error">Cannot reach the console server: {(me.error as Error).message}</p> : user ? children : <p className="muted">Loading…</p>}</main>
+        <main className="content">
+          {me.isError ? <p className="error">Cannot reach the console server: {(me.error as Error).message}</p> : redirecting ? <p className="muted">Loading…</p> : children}
+        </main>
       </div>
     </div>
   );
