@@ -31,8 +31,9 @@ async function parse<T>(res: Response, what: string): Promise<T> {
   return body as T;
 }
 
-export async function apiGet<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(path, { headers: { accept: "application/json" }, ...(signal ? { signal } : {}) });
+/** `acceptHeader: false` sends the request as a preload would (a preload sends no Accept of its own). */
+export async function apiGet<T>(path: string, signal?: AbortSignal, acceptHeader = true): Promise<T> {
+  const res = await fetch(path, { ...(acceptHeader ? { headers: { accept: "application/json" } } : {}), ...(signal ? { signal } : {}) });
   return parse<T>(res, `GET ${path}`);
 }
 

@@ -5,25 +5,19 @@ import { apiGet } from "../api";
 import { meshKeys, traceKeys } from "../query-keys";
 import type { AppliedConfigResponse, GraphResponse, MetricsResponse } from "./api-types";
 import type { Params, TraceQuery } from "./selection";
-
-export interface GraphQueryParams {
-  namespaces: string[];
-  graphType: string;
-  duration: string;
-  idleEdges: boolean;
-  /** Ask for p95 response times: only when the edge label or a find/hide expression uses them, as Kiali does. */
-  responseTime: boolean;
-}
+import { graphApiPath, type GraphQueryParams } from "./url-state";
 
 /**
  * The graph, polled at the refresh interval. The previous graph stays on screen while the
  * next loads, so a parameter change updates the canvas in place instead of blanking it.
  */
 export function graphQuery(p: GraphQueryParams, refreshMs: number) {
-  const params = { namespaces: p.namespaces.join(","), graphType: p.graphType, duration: p.duration, idleEdges: String(p.idleEdges), responseTime: String(p.responseTime) };
+  const path = graphApiPath(p);
   return queryOptions({
-    queryKey: meshKeys.graph(params),
-    queryFn: ({ signal }) => apiGet<GraphResponse>(`/api/graph?${new URLSearchParams(params)}`, signal),
+    queryKey: meshKeys.graph({ path }),
+    // No custom headers: the server preloads this path (app/page.tsx), and Chromium hands
+    // the preloaded response only to a request that matches it.
+    queryFn: ({ signal }) => apiGet<GraphResponse>(path, signal, false),
     enabled: p.namespaces.length > 0,
     refetchInterval: refreshMs > 0 ? refreshMs : false,
     placeholderData: keepPreviousData,

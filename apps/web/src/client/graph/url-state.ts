@@ -114,3 +114,25 @@ export function refreshMs(choice: RefreshChoice): number {
 export function needsResponseTime(view: Pick<GraphView, "edgeLabel" | "find" | "hide">): boolean {
   return view.edgeLabel === "p95" || /\b(rt|responsetime)\b/i.test(`${view.find} ${view.hide}`);
 }
+
+export interface GraphQueryParams {
+  namespaces: readonly string[];
+  graphType: string;
+  duration: string;
+  idleEdges: boolean;
+  /** Ask for p95 response times: only when the edge label or a find/hide expression uses them, as Kiali does. */
+  responseTime: boolean;
+}
+
+export function graphQueryParams(view: GraphView, namespaces: readonly string[]): GraphQueryParams {
+  return { namespaces, graphType: view.graphType, duration: view.duration, idleEdges: view.idleEdges, responseTime: needsResponseTime(view) };
+}
+
+/**
+ * The graph API path for a view. The page fetches it and the server preloads it from the
+ * page's URL, so both must build it here, byte for byte.
+ */
+export function graphApiPath(p: GraphQueryParams): string {
+  const params = new URLSearchParams({ namespaces: p.namespaces.join(","), graphType: p.graphType, duration: p.duration, idleEdges: String(p.idleEdges), responseTime: String(p.responseTime) });
+  return `/api/graph?${params}`;
+}

@@ -12,7 +12,7 @@ import { workloadsQuery } from "@/client/config/queries";
 import { toElements, type Elements } from "@/client/graph/elements";
 import { graphQuery } from "@/client/graph/queries";
 import { selectionFor } from "@/client/graph/selection";
-import { needsResponseTime, readView, refreshMs, writeView, type GraphView } from "@/client/graph/url-state";
+import { graphQueryParams, readView, refreshMs, writeView, type GraphView } from "@/client/graph/url-state";
 import { GraphCanvas, type CanvasState } from "./graph-canvas";
 import { GraphLegend } from "./graph-legend";
 import { GraphToolbar } from "./graph-toolbar";
@@ -50,7 +50,7 @@ export function GraphPage() {
   const namespaces = view.namespaces ?? meshNamespaces;
   const namespaceOptions = useMemo(() => [...new Set([...meshNamespaces, ...(view.namespaces ?? [])])].sort(), [meshNamespaces, view.namespaces]);
   const refresh = refreshMs(view.refresh);
-  const graph = useQuery(graphQuery({ namespaces, graphType: view.graphType, duration: view.duration, idleEdges: view.idleEdges, responseTime: needsResponseTime(view) }, refresh));
+  const graph = useQuery(graphQuery(graphQueryParams(view, namespaces), refresh));
 
   const hidden = useMemo(() => {
     const g = graph.data?.graph;
