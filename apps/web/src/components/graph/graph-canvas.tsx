@@ -9,13 +9,13 @@
  */
 import cytoscape, { type Core, type EventObject } from "cytoscape";
 import fcose from "cytoscape-fcose";
-import { useEffect, useMemo, useRef, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, type ReactNode } from "react";
 import type { Position } from "@/client/graph/diff";
 import { flattenBoxes, type Elements } from "@/client/graph/elements";
 import type { EdgeLabel } from "@/client/graph/url-state";
 import { applyElements, isLargeGraph } from "./apply-diff";
 import { attachBoxUnderlay, attachOverlay } from "./graph-overlay";
-import { graphStyle } from "./graph-style";
+import { graphStyle, isOverview } from "./graph-style";
 import styles from "./graph.module.css";
 
 declare global {
@@ -107,9 +107,28 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
   // Big graphs get the lean stylesheet and boxes drawn on the underlay, not as compound nodes.
   const lean = elements ? isLargeGraph(elements) : false;
   const drawn = useMemo(() => (elements ? { source: elements, ...(lean ? flattenBoxes(elements) : { elements, boxes: [] }) } : undefined), [elements, lean]);
+  // The stylesheet in force; a big graph switches between overview and detail as the zoom
+  // crosses DETAIL_ZOOM. Before anything is drawn a big graph starts as an overview (its
+  // fitted zoom is far below), so its first styling is the cheap one.
+  const sheet = useRef({ edgeLabel, lean, overview: false });
+  const restyle = useCallback((next: { edgeLabel: EdgeLabel; lean: boolean }, force = false) => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const overview = isOverview(next.lean, cy.zoom(), cy.elements().empty());
+    const was = sheet.current;
+    if (!force && was.edgeLabel === next.edgeLabel && was.lean === next.lean && was.overview === overview) return;
+    sheet.current = { ...next, overview };
+    cy.style(graphStyle(next.edgeLabel, next.lean, overview));
+  }, []);
   useEffect(() => {
-    cyRef.current?.style(graphStyle(edgeLabel, lean));
-  }, [edgeLabel, lean]);
+    restyle({ edgeLabel, lean }, true);
+    const cy = cyRef.current;
+    const onZoom = () => restyle({ edgeLabel, lean });
+    cy?.on("zoom", onZoom);
+    return () => {
+      cy?.off("zoom", onZoom);
+    };
+  }, [edgeLabel, lean, restyle]);
 
   // The state the page reports; "ready" is only written once the graph has been painted.
   const stateRef = useRef(state);
@@ -129,6 +148,8 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
       cy.zoom(MAX_FIT_ZOOM);
       cy.center();
     }
+    // the fitted zoom decides between overview and detail
+    restyle(sheet.current);
     // Cytoscape draws in its own animation frame; two frames on, the new graph is on screen.
     let frame = requestAnimationFrame(() => {
       frame = requestAnimationFrame(() => {
@@ -140,7 +161,7 @@ export function GraphCanvas({ elements, receivedAt, state, edgeLabel, found, sel
       });
     });
     return () => cancelAnimationFrame(frame);
-  }, [drawn, receivedAt, lean]);
+  }, [drawn, receivedAt, lean, restyle]);
 
   useEffect(() => {
     stateRef.current = state;
