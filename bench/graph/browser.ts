@@ -26,6 +26,7 @@ interface PageGlobals {
 
 interface PageTiming {
   name: string;
+  initiatorType?: string;
   startTime: number;
   responseEnd?: number;
   domContentLoadedEventEnd?: number;
@@ -64,6 +65,11 @@ export interface RenderRun {
   apiStartMs?: number;
   apiMs?: number;
   apiCache?: string;
+  /**
+   * How the page fetched the graph, one initiator per request ("link" a preload, "fetch"
+   * the page's own): ["link"] means the preload was used; ["link", "fetch"] that it was not.
+   */
+  graphRequests: string[];
   domContentLoadedMs: number;
   /** Chromium's JS heap in use after the render, and after a full GC. */
   heapUsedBytes: number;
@@ -133,7 +139,8 @@ export async function firstRender(browser: Browser, url: string, timeoutMs: numb
     const seen = await page.evaluate(() => {
       const w = globalThis as unknown as PageGlobals;
       const el = w.document.querySelector('[data-testid="graph"]')!;
-      const api = w.performance.getEntriesByType("resource").find((e) => new URL(e.name).pathname === "/api/graph");
+      const graphRequests = w.performance.getEntriesByType("resource").filter((e) => new URL(e.name).pathname === "/api/graph");
+      const api = graphRequests[0];
       const nav = w.performance.getEntriesByType("navigation")[0];
       return {
         readyMs: w.__benchReadyMs ?? NaN,
@@ -142,6 +149,7 @@ export async function firstRender(browser: Browser, url: string, timeoutMs: numb
         nodes: Number(el.getAttribute("data-nodes")),
         edges: Number(el.getAttribute("data-edges")),
         ...(api?.responseEnd !== undefined ? { apiStartMs: api.startTime, apiMs: api.responseEnd - api.startTime } : {}),
+        graphRequests: graphRequests.map((e) => e.initiatorType ?? "?"),
         domContentLoadedMs: nav?.domContentLoadedEventEnd ?? NaN,
       };
     });
