@@ -8,11 +8,13 @@ export { hopsFor, nodeFor, type NodeInfo } from "./node-id.ts";
 export { edgeId } from "./edge-stats.ts";
 export {
   appliedConfig,
+  badgeIndex,
   nodeBadges,
   nodeRef,
   nodeScope,
   serviceHost,
   type AppliedConfig,
+  type BadgeIndex,
   type ConfigResource,
   type NodeRef,
   type NodeScope,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appliedConfig, nodeBadges, nodeRef, nodeScope, type ConfigResource, type RegistryWorkload } from "./node-config.ts";
+import { appliedConfig, badgeIndex, nodeBadges, nodeRef, nodeScope, type ConfigResource, type RegistryWorkload } from "./node-config.ts";
 import type { GraphNode } from "./types.ts";
 
 const workload = (name: string, app: string, version: string, service?: string): RegistryWorkload => ({
@@ -130,5 +130,69 @@ describe("nodeBadges", () => {
     const app = node({ id: "app:shop:reviews", type: "app", app: "reviews" });
     expect(badges(app, [], without)).toEqual(["missingSidecar"]);
     expect(badges(node({ id: "wl:shop:reviews-v1", type: "workload", workload: "reviews-v1", app: "reviews" }), [], without)).toEqual([]);
+  });
+});
+
+describe("badgeIndex", () => {
+  const connected = new Set(["shop/productpage-v1", "shop/reviews-v1", "shop/reviews-v2", "shop/reviews-v3", "shop/traffic", "other/reviews-v1"]);
+  const scopeOf = (n: GraphNode) => nodeScope(nodeRef(n)!, WORKLOADS);
+  const reviewsSvc = node({ id: "svc:shop:reviews", type: "service", service: "reviews" });
+  const ratingsSvc = node({ id: "svc:shop:ratings", type: "service", service: "ratings" });
+  const otherReviewsSvc = node({ id: "svc:other:reviews", type: "service", namespace: "other", service: "reviews" });
+  const reviewsV1 = node({ id: "vapp:shop:reviews-v1", type: "app", app: "reviews", version: "v1", workload: "reviews-v1" });
+  const reviewsV2 = node({ id: "vapp:shop:reviews-v2", type: "app", app: "reviews", version: "v2", workload: "reviews-v2" });
+  const reviewsApp = node({ id: "app:shop:reviews", type: "app", app: "reviews" });
+  const otherReviewsV1 = node({ id: "wl:other:reviews-v1", type: "workload", namespace: "other", workload: "reviews-v1", app: "reviews" });
+  const NODES = [reviewsSvc, ratingsSvc, otherReviewsSvc, reviewsV1, reviewsV2, reviewsApp, otherReviewsV1];
+
+  // A VirtualService elsewhere that names the host with its namespace.
+  const fromOtherNs = res("VirtualService", "reviews-from-edge", { hosts: ["reviews.shop.svc"] }, "edge");
+  // "reviews.other" names a Service only because "other" is a namespace: no config lives
+  // there, so it is one only for nodes in it (resolveHost's isNamespace).
+  const qualifiedByNodeNs = res("VirtualService", "reviews-other", { hosts: ["reviews.other"], http: [{ fault: { delay: { fixedDelay: "1s" } } }] });
+  const wholeHostBreaker = res("DestinationRule", "reviews-pool", { host: "reviews", trafficPolicy: { portLevelSettings: [{ port: { number: 9080 }, connectionPool: { tcp: { maxConnections: 1 } } }] } });
+  const meshWideDr = res("DestinationRule", "mesh", { host: "*.svc.cluster.local", subsets: [{ name: "v1", labels: { version: "v1" }, trafficPolicy: { outlierDetection: {} } }] }, "istio-system");
+
+  it.each([
+    { name: "a short host routes the service and its subset breaker marks the service", resources: [reviewsVs, reviewsDr], node: reviewsSvc, want: ["virtualService", "circuitBreaker"] },
+    { name: "a subset breaker marks the version it selects", resources: [reviewsVs, reviewsDr], node: reviewsV2, want: ["circuitBreaker"] },
+    { name: "a subset breaker leaves other versions alone", resources: [reviewsVs, reviewsDr], node: reviewsV1, want: [] },
+    { name: "a subset breaker marks an app with a workload it selects", resources: [reviewsDr], node: reviewsApp, want: ["circuitBreaker"] },
+    { name: "a port-level breaker for the whole host marks every version", resources: [wholeHostBreaker], node: reviewsV1, want: ["circuitBreaker"] },
+    { name: "a wildcard host routes every service of its namespace", resources: [wildcardVs], node: ratingsSvc, want: ["virtualService"] },
+    { name: "a wildcard host stays in its namespace", resources: [wildcardVs], node: otherReviewsSvc, want: [] },
+    { name: "a mesh-wide wildcard DestinationRule's subset breaker", resources: [meshWideDr], node: otherReviewsV1, want: ["circuitBreaker"] },
+    { name: "a namespace-qualified short host with fault injection", resources: [ratingsFault], node: ratingsSvc, want: ["virtualService", "faultInjection"] },
+    { name: "a host named from another namespace", resources: [fromOtherNs], node: reviewsSvc, want: ["virtualService"] },
+    { name: "the same short host does not reach another namespace", resources: [reviewsVs, reviewsDr], node: otherReviewsSvc, want: [] },
+    { name: "a host qualified by the node's own namespace, which holds no config", resources: [qualifiedByNodeNs], node: otherReviewsSvc, want: ["virtualService", "faultInjection"] },
+    { name: "a host qualified by a namespace that is neither", resources: [qualifiedByNodeNs], node: reviewsSvc, want: [] },
+    { name: "a missing sidecar on a workload", resources: [], node: otherReviewsV1, proxies: new Set<string>(), want: ["missingSidecar"] },
+    { name: "no missing sidecar on a service", resources: [], node: reviewsSvc, proxies: new Set<string>(), want: [] },
+    { name: "no config at all", resources: [], node: reviewsApp, want: [] },
+  ])("$name, as nodeBadges", ({ resources, node: n, proxies = connected, want }) => {
+    expect(badgeIndex(resources, proxies).badges(n, scopeOf(n))).toEqual(want);
+    expect(nodeBadges(n, scopeOf(n), resources, proxies)).toEqual(want);
+  });
+
+  it("answers every node of a graph as nodeBadges does, whichever namespace asks first", () => {
+    // Nothing in namespace "other": "reviews.other" resolves differently for its nodes.
+    const all = [reviewsVs, reviewsDr, ratingsFault, wildcardVs, fromOtherNs, qualifiedByNodeNs, wholeHostBreaker, meshWideDr, meshStrict, reviewsAuthz];
+    const fewerProxies = new Set([...connected].filter((k) => k !== "shop/reviews-v3"));
+    for (const order of [NODES, [...NODES].reverse()]) {
+      const index = badgeIndex(all, fewerProxies);
+      const got = order.map((n) => index.badges(n, scopeOf(n)));
+      expect(got).toEqual(order.map((n) => nodeBadges(n, scopeOf(n), all, fewerProxies)));
+    }
+    const index = badgeIndex(all, fewerProxies);
+    expect(Object.fromEntries(NODES.map((n) => [n.id, index.badges(n, scopeOf(n))]))).toEqual({
+      "svc:shop:reviews": ["virtualService", "circuitBreaker"],
+      "svc:shop:ratings": ["virtualService", "circuitBreaker", "faultInjection"],
+      "svc:other:reviews": ["virtualService", "circuitBreaker", "faultInjection"],
+      "vapp:shop:reviews-v1": ["circuitBreaker"],
+      "vapp:shop:reviews-v2": ["circuitBreaker"],
+      "app:shop:reviews": ["circuitBreaker", "missingSidecar"],
+      "wl:other:reviews-v1": ["circuitBreaker"],
+    });
   });
 });

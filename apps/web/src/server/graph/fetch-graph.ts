@@ -1,5 +1,5 @@
 import "server-only";
-import { buildGraph, graphQueries, nodeBadges, nodeRef, nodeScope, type Graph, type GraphQueryResult, type Workload } from "@skein/shared";
+import { badgeIndex, buildGraph, graphQueries, nodeRef, nodeScope, type Graph, type GraphQueryResult, type Workload } from "@skein/shared";
 import type { GraphResponse } from "@/client/graph/api-types";
 import { ApiError } from "../http";
 import { promQuery } from "../prometheus";
@@ -60,7 +60,7 @@ async function computeGraph(req: GraphRequest): Promise<GraphResponse> {
 }
 
 function addBadges(graph: Graph, state: MeshState): void {
-  const proxies = connectedProxies(state);
+  const index = badgeIndex(state.resources, connectedProxies(state));
   // nodeScope scans the workloads it is given: give it only the node's namespace
   const byNamespace = new Map<string, Workload[]>();
   for (const w of state.workloads) {
@@ -71,7 +71,7 @@ function addBadges(graph: Graph, state: MeshState): void {
   for (const node of graph.nodes) {
     const ref = nodeRef(node);
     if (!ref) continue;
-    const badges = nodeBadges(node, nodeScope(ref, byNamespace.get(ref.namespace) ?? []), state.resources, proxies);
+    const badges = index.badges(node, nodeScope(ref, byNamespace.get(ref.namespace) ?? []));
     if (badges.length > 0) node.badges = badges;
   }
 }
