@@ -6,12 +6,13 @@
  * results give the same graph, with the same ids and in the same order.
  */
 import { addBoxes } from "./boxes.ts";
+import { EndpointsMap } from "./endpoints-map.ts";
 import { addP95, addResponse, addSecurityPolicy, edgeId, isIdle, newEdgeStats, toGraphEdge, type EdgeStats } from "./edge-stats.ts";
 import { nodeHealth } from "./health.ts";
 import { hopsFor, type NodeInfo } from "./node-id.ts";
 import { reduceToServiceGraph } from "./service-graph.ts";
 import { countsAsTraffic, isSuccessfulResponse, readSeries, touches, UNKNOWN, type MeshSeries } from "./series.ts";
-import type { Graph, GraphEdge, GraphNode, GraphOptions, GraphProtocol, GraphQueryResult, NodeTraffic } from "./types.ts";
+import type { Graph, GraphEdge, GraphNode, GraphOptions, GraphQueryResult, NodeTraffic } from "./types.ts";
 
 /**
  * `options.window` is not needed here (rates come per second already); it is part of the
@@ -20,25 +21,18 @@ import type { Graph, GraphEdge, GraphNode, GraphOptions, GraphProtocol, GraphQue
 export function buildGraph(results: readonly GraphQueryResult[], options: GraphOptions): Graph {
   const namespaces = new Set(options.namespaces);
   const edges = new Map<string, EdgeStats>();
-  const latency = new Map<string, { series: MeshSeries; fromDestination: boolean }>();
+  const latency = new EndpointsMap<MeshSeries, Latency>((_, s) => ({ series: s, fromDestination: s.reporter === "destination" }));
 
   // Many series share their two ends (one per response code, flag and reporter): resolve
   // the ends to edges once per distinct pair, which is most of the work on a large mesh.
-  const resolved = new Map<string, EdgeStats[]>();
-  const edgesOf = (s: MeshSeries, protocol: GraphProtocol): EdgeStats[] => {
-    const key = `${protocol}\u0000${endpointKey(s)}`;
-    let list = resolved.get(key);
-    if (!list) {
-      list = hopsFor(options.graphType, s).map(([source, target]) => {
-        const id = edgeId(source.id, target.id, protocol);
-        let e = edges.get(id);
-        if (!e) edges.set(id, (e = newEdgeStats(source, target, protocol)));
-        return e;
-      });
-      resolved.set(key, list);
-    }
-    return list;
-  };
+  const edgesOf = new EndpointsMap<MeshSeries, EdgeStats[]>((protocol, s) =>
+    hopsFor(options.graphType, s).map(([source, target]) => {
+      const id = edgeId(source.id, target.id, protocol);
+      let e = edges.get(id);
+      if (!e) edges.set(id, (e = newEdgeStats(source, target, protocol)));
+      return e;
+    }),
+  );
 
   for (const { metric, result } of results) {
     for (const sample of result) {
@@ -49,7 +43,7 @@ export function buildGraph(results: readonly GraphQueryResult[], options: GraphO
         continue;
       }
       const counts = countsAsTraffic(s);
-      for (const e of edgesOf(s, metric === "requests" ? s.protocol : "tcp")) {
+      for (const e of edgesOf.get(metric === "requests" ? s.protocol : "tcp", s)) {
         // The server's view of the security policy applies to every edge of the request.
         if (s.securityPolicy !== UNKNOWN) addSecurityPolicy(e, s.securityPolicy, s.value);
         if (!counts) continue;
@@ -61,7 +55,7 @@ export function buildGraph(results: readonly GraphQueryResult[], options: GraphO
     }
   }
   for (const { series } of latency.values()) {
-    for (const e of edgesOf(series, series.protocol)) addP95(e, series.value);
+    for (const e of edgesOf.get(series.protocol, series)) addP95(e, series.value);
   }
 
   let kept = new Map<string, EdgeStats>();
@@ -83,16 +77,23 @@ export function buildGraph(results: readonly GraphQueryResult[], options: GraphO
   return { nodes: [...boxes, ...nodes], edges: graphEdges };
 }
 
+interface Latency {
+  series: MeshSeries;
+  fromDestination: boolean;
+}
+
 /**
  * Kiali's responseTime appender asks the server's proxy first, since its timing leaves out
  * the network between the proxies, and takes the client's only where the server gave none.
  */
-function preferDestination(latency: Map<string, { series: MeshSeries; fromDestination: boolean }>, s: MeshSeries): void {
-  const key = `${s.protocol}\u0000${endpointKey(s)}`;
+function preferDestination(latency: EndpointsMap<MeshSeries, Latency>, s: MeshSeries): void {
+  const seen = latency.get(s.protocol, s);
+  if (seen.series === s) return; // the first series of its ends
   const fromDestination = s.reporter === "destination";
-  const seen = latency.get(key);
-  if (!seen || (fromDestination && !seen.fromDestination)) latency.set(key, { series: s, fromDestination });
-  else if (seen.fromDestination === fromDestination && s.value > seen.series.value) seen.series = s;
+  if (fromDestination && !seen.fromDestination) {
+    seen.series = s;
+    seen.fromDestination = true;
+  } else if (seen.fromDestination === fromDestination && s.value > seen.series.value) seen.series = s;
 }
 
 function toNodes(
@@ -134,12 +135,6 @@ function toNodes(
     list.push(node);
   }
   return list;
-}
-
-function endpointKey(s: MeshSeries): string {
-  const source = `${s.sourceNamespace}\u0000${s.sourceWorkload}\u0000${s.sourceApp}\u0000${s.sourceVersion}`;
-  const service = `${s.destServiceNamespace}\u0000${s.destService}`;
-  return `${source}\u0000${service}\u0000${s.destWorkloadNamespace}\u0000${s.destWorkload}\u0000${s.destApp}\u0000${s.destVersion}`;
 }
 
 function byId(a: { id: string }, b: { id: string }): number {
