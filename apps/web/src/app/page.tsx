@@ -1,7 +1,7 @@
 import { Suspense } from "react";
 import { preload } from "react-dom";
 import { GraphPage } from "@/components/graph/graph-page";
-import { graphApiPath, graphQueryParams, readView } from "@/client/graph/url-state";
+import { drawsBeforeResponseTime, graphApiPath, graphQueryParams, readView } from "@/client/graph/url-state";
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -20,12 +20,14 @@ export default async function Home({ searchParams }: { searchParams: Promise<Sea
   );
 }
 
+/** The graph the page asks for first: with p95 labels, the one it draws before p95 comes (GraphPage). */
 function graphPreloadPath(searchParams: SearchParams): string | undefined {
-  const params = new URLSearchParams();
+  const query = new URLSearchParams();
   for (const [key, value] of Object.entries(searchParams)) {
-    if (typeof value === "string") params.set(key, value);
+    if (typeof value === "string") query.set(key, value);
   }
-  const view = readView(params);
+  const view = readView(query);
   if (!view.namespaces || view.namespaces.length === 0) return undefined;
-  return graphApiPath(graphQueryParams(view, view.namespaces));
+  const params = graphQueryParams(view, view.namespaces);
+  return graphApiPath(drawsBeforeResponseTime(view) ? { ...params, responseTime: false } : params);
 }

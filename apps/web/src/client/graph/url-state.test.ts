@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_VIEW, needsResponseTime, readView, refreshMs, writeView, type GraphView } from "./url-state.ts";
+import { DEFAULT_VIEW, drawsBeforeResponseTime, graphApiPath, graphQueryParams, needsResponseTime, readView, refreshMs, writeView, type GraphView } from "./url-state.ts";
 
 describe("graph view in the URL", () => {
   it("round-trips every field", () => {
@@ -49,5 +49,22 @@ describe("needsResponseTime", () => {
     expect(needsResponseTime({ edgeLabel: "rate", find: "", hide: "responseTime < 10" })).toBe(true);
     expect(needsResponseTime({ edgeLabel: "rate", find: "%error > 1", hide: "name = traffic" })).toBe(false);
     expect(needsResponseTime({ edgeLabel: "errorRate", find: "name = alerts", hide: "" })).toBe(false);
+  });
+});
+
+describe("drawsBeforeResponseTime", () => {
+  it("draws first when only labels or find use response times, never when hide does", () => {
+    expect(drawsBeforeResponseTime({ edgeLabel: "p95", find: "", hide: "" })).toBe(true);
+    expect(drawsBeforeResponseTime({ edgeLabel: "rate", find: "rt > 500", hide: "" })).toBe(true);
+    expect(drawsBeforeResponseTime({ edgeLabel: "p95", find: "", hide: "rt > 500" })).toBe(false);
+    expect(drawsBeforeResponseTime({ edgeLabel: "rate", find: "", hide: "" })).toBe(false);
+  });
+});
+
+describe("graphApiPath", () => {
+  it("names every parameter the graph API reads, in one fixed order", () => {
+    const view = readView(new URLSearchParams("namespaces=shop,bank&graphType=workload&duration=5m&edgeLabel=p95"));
+    expect(graphApiPath(graphQueryParams(view, view.namespaces!))).toBe("/api/graph?namespaces=shop%2Cbank&graphType=workload&duration=5m&idleEdges=false&responseTime=true");
+    expect(graphApiPath(graphQueryParams({ ...view, edgeLabel: "rate" }, ["shop"]))).toBe("/api/graph?namespaces=shop&graphType=workload&duration=5m&idleEdges=false&responseTime=false");
   });
 });

@@ -112,7 +112,18 @@ export function refreshMs(choice: RefreshChoice): number {
  * same condition, since those histogram queries cost more than the rest of the graph.
  */
 export function needsResponseTime(view: Pick<GraphView, "edgeLabel" | "find" | "hide">): boolean {
-  return view.edgeLabel === "p95" || /\b(rt|responsetime)\b/i.test(`${view.find} ${view.hide}`);
+  return view.edgeLabel === "p95" || RESPONSE_TIME.test(`${view.find} ${view.hide}`);
+}
+
+const RESPONSE_TIME = /\b(rt|responsetime)\b/i;
+
+/**
+ * Whether the page may draw the graph without response times while they are computed
+ * (seconds on a big mesh): yes when only labels or the find highlight use them, no when
+ * the hide expression does, since nodes would vanish once they arrived.
+ */
+export function drawsBeforeResponseTime(view: Pick<GraphView, "edgeLabel" | "find" | "hide">): boolean {
+  return needsResponseTime(view) && !RESPONSE_TIME.test(view.hide);
 }
 
 export interface GraphQueryParams {
