@@ -83,8 +83,10 @@ interface Latency {
 }
 
 /**
- * Kiali's responseTime appender asks the server's proxy first, since its timing leaves out
- * the network between the proxies, and takes the client's only where the server gave none.
+ * graphQueries reads each histogram series once (the client's view of meshed callers, the
+ * server's of callers outside the mesh), so an edge's ends normally get one reporter's p95.
+ * Should results carry both, the server's is kept: its timing leaves out the network
+ * between the proxies.
  */
 function preferDestination(latency: EndpointsMap<MeshSeries, Latency>, s: MeshSeries): void {
   const seen = latency.get(s.protocol, s);

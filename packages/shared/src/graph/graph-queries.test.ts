@@ -27,12 +27,24 @@ describe("graphQueries", () => {
     expect(byName()["requests-source"]!.query).toContain(part);
   });
 
-  it("takes the p95 of successful requests by edge, server side for edges in and client side for edges out", () => {
+  it("takes the p95 of successful requests by edge: client side for meshed callers, server side for callers outside the mesh", () => {
     const q = byName();
     expect(q["latency-destination"]!.query).toMatch(
-      /^histogram_quantile\(0\.95, sum\(rate\(istio_request_duration_milliseconds_bucket\{reporter="destination",destination_workload_namespace=~"shop\|data",response_code!~"0\|\[45\]\[0-9\]\[0-9\]",grpc_response_status=~"\|0"\}\[5m\]\)\) by \(le,reporter,source_workload_namespace,.*,request_protocol\)\) > 0$/,
+      /^histogram_quantile\(0\.95, sum\(rate\(istio_request_duration_milliseconds_bucket\{reporter="destination",source_workload="unknown",destination_workload_namespace=~"shop\|data",response_code!~"0\|\[45\]\[0-9\]\[0-9\]",grpc_response_status=~"\|0"\}\[5m\]\)\) by \(le,reporter,source_workload_namespace,.*,request_protocol\)\) > 0$/,
     );
-    expect(q["latency-source"]!.query).toContain(`{reporter="source",source_workload_namespace=~"shop|data",response_code!~`);
+    const source = q["latency-source"]!.query;
+    expect(source).toContain(`{reporter="source",source_workload_namespace=~"shop|data",response_code!~`);
+    expect(source).toContain(`{reporter="source",source_workload!="unknown",source_workload_namespace!~"shop|data",destination_service_namespace=~"shop|data",response_code!~`);
+  });
+
+  it("reads each histogram series in one response-time query only", () => {
+    const latency = graphQueries(opts).filter((q) => q.metric === "latency");
+    const selectors = latency.flatMap((q) => [...q.query.matchAll(/_bucket\{([^}]*)\}/g)].map((m) => m[1]!));
+    expect(selectors).toHaveLength(3);
+    // source reporter: callers inside the namespaces, or outside them; destination reporter: unknown callers only
+    expect(selectors.filter((s) => s.includes(`reporter="source"`) && s.includes(`source_workload_namespace=~`))).toHaveLength(1);
+    expect(selectors.filter((s) => s.includes(`reporter="source"`) && s.includes(`source_workload_namespace!~`))).toHaveLength(1);
+    expect(selectors.filter((s) => s.includes(`reporter="destination"`) && s.includes(`source_workload="unknown"`))).toHaveLength(1);
   });
 
   it("leaves the response-time queries out when they are not wanted, and only those", () => {
