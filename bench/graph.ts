@@ -21,7 +21,7 @@ import { formatProfileSummary, summarizeProfile, type ProfileSummary } from "./p
 import type { BenchCase, BenchMetric } from "./types.ts";
 import { measureGraphApi } from "./graph/api.ts";
 import { measureBreakdown } from "./graph/breakdown.ts";
-import { firstRender, launchBrowser, type RenderRun } from "./graph/browser.ts";
+import { firstRender, launchBrowser, p95LabelsAt, type RenderRun } from "./graph/browser.ts";
 import { ensureConsoleBuild, removeSnapshot, snapshotBuild, startConsole, type RunningConsole } from "./graph/console.ts";
 import { MetricsGenerator } from "./graph/generator.ts";
 import { meshConfig } from "./graph/mesh-config.ts";
@@ -38,6 +38,8 @@ const DURATION = "1m";
 const RENDER_TIMEOUT_MS = 120_000;
 /** How long the console serves a graph from its cache (apps/web/src/server/graph/fetch-graph.ts). */
 const SERVER_GRAPH_CACHE_MS = 5000;
+/** First visits with the P95 label, after the default view's. */
+const P95_RUNS = 2;
 /** New apps (one workload each, two edges) between the first render and the refresh. */
 const GROWTH = 10;
 
@@ -164,6 +166,19 @@ export const graphBench: BenchCase = {
           }
         }
       }
+      // The P95 label: the graph is drawn before its slow response-time queries return.
+      const p95Renders: (RenderRun & { labelsMs: number })[] = [];
+      if (browser && !browserFailure) {
+        const p95Url = graphPageUrl(web.url, { namespaces, graphType: browserGraphType, duration: DURATION, edgeLabel: "p95" });
+        for (let i = 0; i < P95_RUNS; i++) {
+          await new Promise((r) => setTimeout(r, SERVER_GRAPH_CACHE_MS + 500));
+          const { run, page } = await firstRender(browser, p95Url, RENDER_TIMEOUT_MS);
+          const labelsMs = await p95LabelsAt(page, RENDER_TIMEOUT_MS);
+          await page.context().close();
+          p95Renders.push({ ...run, labelsMs });
+          log(`P95 label run ${i + 1}: graph drawn ${run.paintedMs.toFixed(0)} ms after navigation start, p95 labels in at ${labelsMs.toFixed(0)} ms`);
+        }
+      }
       const consoleAfterBrowser = web.rss();
       if (profileDir) {
         // next start writes its profile when it exits.
@@ -191,6 +206,7 @@ export const graphBench: BenchCase = {
         workloadNodes: api.workloadNodes,
         breakdown,
         renders,
+        p95Renders,
         ...(browserFailure ? { browserFailure } : {}),
         ...(refresh ? { refresh } : {}),
         rss: { consoleAfterApi, consoleAfterBrowser, prometheus: rssBytes(prom.pid), generator: rssBytes(generator.pid) },

@@ -43,7 +43,7 @@ interface CyNode {
 
 interface Cy {
   nodes(): { map<T>(f: (n: CyNode) => T): T[] };
-  edges(): { map<T>(f: (e: { source(): CyNode; target(): CyNode }) => T): T[] };
+  edges(): { map<T>(f: (e: { source(): CyNode; target(): CyNode; data(field: string): unknown }) => T): T[] };
   getElementById(id: string): CyNode;
   zoom(): number;
   pan(): { x: number; y: number };
@@ -223,4 +223,22 @@ export async function waitForNodes(page: Page, ids: readonly string[], timeoutMs
     { timeout: timeoutMs, polling: 200 },
   );
   return performance.now() - started;
+}
+
+/**
+ * When the first p95 label is on the canvas's data (ms since navigation start): with the
+ * P95 label the page draws the graph first and fills the labels in when the slower answer
+ * with response times comes.
+ */
+export async function p95LabelsAt(page: Page, timeoutMs: number): Promise<number> {
+  const at = await page.waitForFunction(
+    () => {
+      const w = globalThis as unknown as PageGlobals;
+      const labelled = w.__skeinCy?.edges().map((e) => e.data("labelP95")).some((l) => typeof l === "string" && l !== "");
+      return labelled ? w.performance.now() : undefined;
+    },
+    undefined,
+    { timeout: timeoutMs, polling: 50 },
+  );
+  return (await at.jsonValue()) as number;
 }

@@ -12,8 +12,8 @@ import type { SyntheticWorkload } from "./synthetic-mesh.ts";
 /** The page's default refresh interval, which the bench relies on for the refresh. */
 const REFRESH = "10s";
 
-export function graphPageUrl(consoleUrl: string, o: { namespaces: readonly string[]; graphType: GraphType; duration: string }): string {
-  const q = new URLSearchParams({ namespaces: o.namespaces.join(","), graphType: o.graphType, duration: o.duration, refresh: REFRESH });
+export function graphPageUrl(consoleUrl: string, o: { namespaces: readonly string[]; graphType: GraphType; duration: string; edgeLabel?: "p95" }): string {
+  const q = new URLSearchParams({ namespaces: o.namespaces.join(","), graphType: o.graphType, duration: o.duration, refresh: REFRESH, ...(o.edgeLabel ? { edgeLabel: o.edgeLabel } : {}) });
   return `${consoleUrl}/?${q}`;
 }
 

@@ -32,6 +32,8 @@ export interface GraphRunSummary {
   workloadNodes: Map<GraphType, number>;
   breakdown?: Breakdown;
   renders: RenderRun[];
+  /** First visits with the P95 label: drawn, and when the p95 labels came (ms since navigation start). */
+  p95Renders: (RenderRun & { labelsMs: number })[];
   /** Why the browser runs stopped early (a page not drawn in time). */
   browserFailure?: string;
   refresh?: RefreshOutcome & { waitMs: number; grownWorkloads: number; grownEdges: number };
@@ -114,6 +116,11 @@ export function metricRows(s: GraphRunSummary): BenchMetric[] {
     }
     rows.push({ name: `browser ${g}: DOMContentLoaded, median`, value: median(r.map((x) => x.domContentLoadedMs)), unit: "ms" });
     rows.push({ name: `browser ${g}: nodes and edges drawn`, value: r[0]!.nodes, unit: `nodes, ${r[0]!.edges} edges` });
+    const p = s.p95Renders;
+    if (p.length > 0) {
+      rows.push({ name: `browser ${g} with the P95 label: navigation -> graph drawn, median of ${p.length}`, value: median(p.map((x) => x.paintedMs)), unit: "ms (before the response-time queries return)" });
+      rows.push({ name: `browser ${g} with the P95 label: navigation -> p95 labels in, median`, value: median(p.map((x) => x.labelsMs)), unit: "ms" });
+    }
     rows.push({ name: "browser JS heap after render", value: median(r.map((x) => x.heapUsedBytes)) / MB, unit: "MB" });
     rows.push({ name: "browser JS heap after render and a full GC", value: median(r.map((x) => x.heapAfterGcBytes)) / MB, unit: "MB" });
   }
@@ -173,6 +180,14 @@ export function targetRows(s: GraphRunSummary): BenchTarget[] {
     rows.push({
       name: `browser: navigation -> graph drawn < ${TARGETS.browserMs / 1000} s (${s.browserGraphType})`,
       measured: `median ${m.toFixed(0)} ms of ${s.renders.length} (first ${s.renders[0]!.paintedMs.toFixed(0)} ms, render ${median(s.renders.map((r) => r.renderMs)).toFixed(0)} ms)`,
+      met: m < TARGETS.browserMs,
+    });
+  }
+  if (s.p95Renders.length > 0) {
+    const m = median(s.p95Renders.map((r) => r.paintedMs));
+    rows.push({
+      name: `browser with the P95 label: navigation -> graph drawn < ${TARGETS.browserMs / 1000} s (${s.browserGraphType})`,
+      measured: `median ${m.toFixed(0)} ms of ${s.p95Renders.length}; p95 labels in at ${median(s.p95Renders.map((r) => r.labelsMs)).toFixed(0)} ms`,
       met: m < TARGETS.browserMs,
     });
   }
