@@ -4,10 +4,10 @@
 // plane's config, as the route computes them, in this process. Set beside the API's own
 // time, the difference is the route's own overhead (control plane calls, JSON, HTTP).
 import {
+  badgeIndex,
   buildGraph,
   graphQueries,
   GRAPH_TYPES,
-  nodeBadges,
   nodeRef,
   nodeScope,
   type Graph,
@@ -104,11 +104,11 @@ async function meshState(controlPlaneUrl: string): Promise<MeshState> {
 
 /** The console's badge pass (apps/web/src/server/graph/fetch-graph.ts addBadges), with the shared functions it calls. */
 function addBadges(graph: Graph, state: MeshState): void {
-  const proxies = new Set(state.proxies.filter((p) => p.connected).map((p) => `${p.namespace}/${p.workload}`));
+  const index = badgeIndex(state.resources, new Set(state.proxies.filter((p) => p.connected).map((p) => `${p.namespace}/${p.workload}`)));
   for (const node of graph.nodes) {
     const ref = nodeRef(node);
     if (!ref) continue;
-    const badges = nodeBadges(node, nodeScope(ref, state.workloads), state.resources, proxies);
+    const badges = index.badges(node, nodeScope(ref, state.workloads));
     if (badges.length > 0) node.badges = badges;
   }
 }
