@@ -2,10 +2,11 @@
 // what runs from a build (the sidecar bundle, the console), so every entry point
 // (npm test, npm run demo, npm run bench) works on a fresh clone.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync, utimesSync } from "node:fs";
+import { existsSync, statSync, utimesSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { consoleBuildState } from "./console-build.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const marker = join(root, "node_modules", ".package-lock.json");
@@ -27,30 +28,7 @@ execFileSync(process.execPath, [join(root, "scripts", "build-sidecar.mjs")], { c
 // The console's production build, which `skein demo` serves with `next start`. A build
 // takes a minute, so only when it is missing or older than a source it is made from.
 const web = join(root, "apps", "web");
-const buildId = join(web, process.env.NEXT_DIST_DIR ?? ".next", "BUILD_ID");
-const consoleSources = [
-  join(web, "src"),
-  join(root, "packages", "shared", "src"),
-  join(root, "apps", "mesh", "src", "store"),
-  join(root, "prisma", "generated"),
-  join(web, "next.config.ts"),
-  join(web, "tsconfig.json"),
-  join(web, "package.json"),
-  lock,
-];
-
-/** The newest modification time under `path` (a file or a folder), 0 when it does not exist. */
-function newest(path) {
-  if (!existsSync(path)) return 0;
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  let t = 0;
-  for (const e of readdirSync(path, { withFileTypes: true })) t = Math.max(t, newest(join(path, e.name)));
-  return t;
-}
-
-const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-const changed = Math.max(...consoleSources.map(newest));
+const { buildId, builtMs: built, changedMs: changed } = consoleBuildState(root, process.env.NEXT_DIST_DIR ?? ".next");
 if (changed > built) {
   console.log(built ? "Rebuilding the console (apps/web changed)…" : "Building the console (next build in apps/web, about a minute)…");
   const started = new Date();

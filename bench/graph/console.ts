@@ -6,9 +6,10 @@
 // The bench builds only when told (--build). A build of its own would need its own dist
 // dir, which `next build` would add to apps/web/tsconfig.json.
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative, sep } from "node:path";
+import { consoleBuildState } from "../../scripts/console-build.mjs";
 import { childPids, freePort, rssBytes, startProcess, type Started } from "../proxy/processes.ts";
 
 const REPO = join(import.meta.dirname, "..", "..");
@@ -20,18 +21,6 @@ const SNAPSHOT_DIR = ".next-bench-graph";
 const NOT_SERVED = new Set(["cache", "dev", "types", "trace", "trace-build", "diagnostics"]);
 const NEXT_BIN = createRequire(join(WEB_DIR, "package.json")).resolve("next/dist/bin/next");
 
-/** What the build is made from: a newer file here means the build is stale. */
-const SOURCES = [
-  join(WEB_DIR, "src"),
-  join(REPO, "packages", "shared", "src"),
-  join(REPO, "apps", "mesh", "src", "store"),
-  join(REPO, "prisma", "generated"),
-  join(WEB_DIR, "next.config.ts"),
-  join(WEB_DIR, "tsconfig.json"),
-  join(WEB_DIR, "package.json"),
-  join(REPO, "package-lock.json"),
-];
-
 export interface ConsoleBuild {
   /** Wall time of `next build`; undefined when the existing build was used. */
   buildMs?: number;
@@ -41,9 +30,7 @@ export interface ConsoleBuild {
 
 /** Builds the console when told to; otherwise uses the existing build and says how stale it is. */
 export async function ensureConsoleBuild(build: boolean, log: (line: string) => void): Promise<ConsoleBuild> {
-  const buildId = join(WEB_DIR, DIST_DIR, "BUILD_ID");
-  const built = existsSync(buildId) ? statSync(buildId).mtimeMs : 0;
-  const changed = Math.max(...SOURCES.map(newest));
+  const { buildId, builtMs: built, changedMs: changed } = consoleBuildState(REPO, DIST_DIR);
   if (!build) {
     if (built === 0) throw new Error(`the console is not built (no apps/web/${DIST_DIR}/BUILD_ID): run it as \`npm run bench -- graph\` (scripts/ensure-deps.mjs builds it), or pass --build`);
     const staleSeconds = Math.max(0, (changed - built) / 1000);
@@ -128,13 +115,4 @@ export async function startConsole(o: { prometheusUrl: string; controlPlaneUrl: 
 function descendants(pid: number): number[] {
   const direct = childPids(pid);
   return [...direct, ...direct.flatMap(descendants)];
-}
-
-function newest(path: string): number {
-  if (!existsSync(path)) return 0;
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  let t = 0;
-  for (const e of readdirSync(path, { withFileTypes: true })) t = Math.max(t, newest(join(path, e.name)));
-  return t;
 }
