@@ -4,13 +4,10 @@
 // plane's config, as the route computes them, in this process. Set beside the API's own
 // time, the difference is the route's own overhead (control plane calls, JSON, HTTP).
 import {
-  badgeIndex,
+  addGraphBadges,
   buildGraph,
   graphQueries,
   GRAPH_TYPES,
-  nodeRef,
-  nodeScope,
-  type Graph,
   type GraphQueryResult,
   type GraphType,
   type PromSample,
@@ -80,7 +77,7 @@ export async function measureBreakdown(prometheusUrl: string, controlPlaneUrl: s
       samples.push(performance.now() - started);
     }
     const badgesStart = performance.now();
-    addBadges(graph, mesh);
+    addGraphBadges(graph, mesh.resources, mesh.workloads, mesh.proxies);
     const badgesMs = performance.now() - badgesStart;
     const stringifyStart = performance.now();
     const json = JSON.stringify(graph);
@@ -100,17 +97,6 @@ async function meshState(controlPlaneUrl: string): Promise<MeshState> {
   const get = async <T>(path: string) => ((await (await fetch(controlPlaneUrl + path, { signal: AbortSignal.timeout(30_000) })).json()) as { items: T[] }).items;
   const [resources, workloads, proxies] = await Promise.all([get<StoredResource>("/api/v1/resources"), get<Workload>("/api/v1/workloads"), get<ProxyStatus>("/api/v1/proxies")]);
   return { resources, workloads, proxies };
-}
-
-/** The console's badge pass (apps/web/src/server/graph/fetch-graph.ts addBadges), with the shared functions it calls. */
-function addBadges(graph: Graph, state: MeshState): void {
-  const index = badgeIndex(state.resources, new Set(state.proxies.filter((p) => p.connected).map((p) => `${p.namespace}/${p.workload}`)));
-  for (const node of graph.nodes) {
-    const ref = nodeRef(node);
-    if (!ref) continue;
-    const badges = index.badges(node, nodeScope(ref, state.workloads));
-    if (badges.length > 0) node.badges = badges;
-  }
 }
 
 export function median(xs: readonly number[]): number {

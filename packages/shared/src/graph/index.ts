@@ -7,14 +7,13 @@ export { parseFindHide, hideGraph, type FindHideMatcher, type FindHideError, typ
 export { hopsFor, nodeFor, type NodeInfo } from "./node-id.ts";
 export { edgeId } from "./edge-stats.ts";
 export {
+  addGraphBadges,
   appliedConfig,
-  badgeIndex,
   nodeBadges,
   nodeRef,
   nodeScope,
   serviceHost,
   type AppliedConfig,
-  type BadgeIndex,
   type ConfigResource,
   type NodeRef,
   type NodeScope,

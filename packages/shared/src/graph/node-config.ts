@@ -10,7 +10,7 @@
 import { hostLookupKeys, resolveHost, CLUSTER_DOMAIN } from "../mesh/hosts.ts";
 import { labelsMatch, policiesFor } from "../compiler/select.ts";
 import type { Resource } from "../model/resource.ts";
-import type { GraphBadge, GraphNode } from "./types.ts";
+import type { Graph, GraphBadge, GraphNode } from "./types.ts";
 
 /** A node or an edge end in names only, as the console's APIs take it. */
 export interface NodeRef {
@@ -206,6 +206,29 @@ export function badgeIndex(resources: readonly ConfigResource[], connectedProxie
       return badges;
     },
   };
+}
+
+/** Sets the badges of every node of a graph from the mesh's config, registry and sidecars: what the console's graph route does. */
+export function addGraphBadges(
+  graph: Graph,
+  resources: readonly ConfigResource[],
+  workloads: readonly RegistryWorkload[],
+  proxies: readonly { namespace: string; workload: string; connected: boolean }[],
+): void {
+  const index = badgeIndex(resources, new Set(proxies.filter((p) => p.connected).map((p) => `${p.namespace}/${p.workload}`)));
+  // nodeScope scans the workloads it is given: give it only the node's namespace
+  const byNamespace = new Map<string, RegistryWorkload[]>();
+  for (const w of workloads) {
+    const list = byNamespace.get(w.namespace);
+    if (list) list.push(w);
+    else byNamespace.set(w.namespace, [w]);
+  }
+  for (const node of graph.nodes) {
+    const ref = nodeRef(node);
+    if (!ref) continue;
+    const badges = index.badges(node, nodeScope(ref, byNamespace.get(ref.namespace) ?? []));
+    if (badges.length > 0) node.badges = badges;
+  }
 }
 
 function record(v: unknown): Record<string, unknown> | undefined {

@@ -1,11 +1,11 @@
 import "server-only";
-import { badgeIndex, buildGraph, graphQueries, nodeRef, nodeScope, type Graph, type GraphQueryResult, type Workload } from "@skein/shared";
+import { addGraphBadges, buildGraph, graphQueries, type GraphQueryResult } from "@skein/shared";
 import type { GraphResponse } from "@/client/graph/api-types";
 import { ApiError } from "../http";
 import { promQuery } from "../prometheus";
 import { settings } from "../settings";
 import { graphCacheKey, type GraphRequest } from "./graph-request";
-import { connectedProxies, meshState, type MeshState } from "./mesh-state";
+import { meshState } from "./mesh-state";
 import { ResponseCache } from "./response-cache";
 
 // Kept on globalThis: Next's dev server re-evaluates modules, and the cache should survive.
@@ -42,7 +42,7 @@ async function computeGraph(req: GraphRequest): Promise<GraphResponse> {
   const buildStarted = performance.now();
   const graph = buildGraph(results, { graphType: req.graphType, namespaces: req.namespaces, window: req.window, includeIdleEdges: req.includeIdleEdges });
   const state = await mesh;
-  if (state) addBadges(graph, state);
+  if (state) addGraphBadges(graph, state.resources, state.workloads, state.proxies);
   const buildMs = performance.now() - buildStarted;
   return {
     graph,
@@ -57,23 +57,6 @@ async function computeGraph(req: GraphRequest): Promise<GraphResponse> {
       warnings,
     },
   };
-}
-
-function addBadges(graph: Graph, state: MeshState): void {
-  const index = badgeIndex(state.resources, connectedProxies(state));
-  // nodeScope scans the workloads it is given: give it only the node's namespace
-  const byNamespace = new Map<string, Workload[]>();
-  for (const w of state.workloads) {
-    const list = byNamespace.get(w.namespace);
-    if (list) list.push(w);
-    else byNamespace.set(w.namespace, [w]);
-  }
-  for (const node of graph.nodes) {
-    const ref = nodeRef(node);
-    if (!ref) continue;
-    const badges = index.badges(node, nodeScope(ref, byNamespace.get(ref.namespace) ?? []));
-    if (badges.length > 0) node.badges = badges;
-  }
 }
 
 function round(ms: number): number {

@@ -28,8 +28,3 @@ export async function meshState(): Promise<MeshState> {
   });
   return value;
 }
-
-/** `namespace/workload` of every sidecar connected to the control plane now. */
-export function connectedProxies(state: MeshState): Set<string> {
-  return new Set(state.proxies.filter((p) => p.connected).map((p) => `${p.namespace}/${p.workload}`));
-}
