@@ -8,6 +8,7 @@
  */
 import type { Core, EdgeSingular, NodeSingular } from "cytoscape";
 import type { BoxOutline } from "@/client/graph/elements";
+import { DETAIL_ZOOM } from "./graph-style";
 
 export const BADGE_STYLE: Record<string, { text: string; color: string; title: string }> = {
   virtualService: { text: "VS", color: "#2563eb", title: "Has a VirtualService" },
@@ -16,7 +17,6 @@ export const BADGE_STYLE: Record<string, { text: string; color: string; title: s
   missingSidecar: { text: "!", color: "#c9190b", title: "A workload without a connected sidecar" },
 };
 
-const MIN_ZOOM = 0.45;
 
 /** Draws a padlock centred on (x, y), `s` pixels tall. */
 export function drawLock(ctx: CanvasRenderingContext2D, x: number, y: number, s: number, partial: boolean): void {
@@ -97,7 +97,7 @@ export function attachOverlay(cy: Core, canvas: HTMLCanvasElement): () => void {
     if (!frame) return;
     const { ctx, w, h } = frame;
     const zoom = cy.zoom();
-    if (zoom < MIN_ZOOM) return;
+    if (zoom < DETAIL_ZOOM) return;
     const size = Math.min(13, Math.max(8, 10 * zoom));
     cy.edges().forEach((e: EdgeSingular) => {
       const mtls = e.data("isMTLS") as number;

@@ -38,7 +38,8 @@ const LABEL_FIELD: Record<EdgeLabel, string | undefined> = {
  * their min-zoomed-font-size anyway, yet cytoscape still measures every one) and straight
  * unarrowed "haystack" edges, which skip the per-edge geometry arrows and endpoints need.
  * Together they took ~0.3 s off the first render of 1,500 nodes and 2,800 edges. Above it,
- * where labels and badges become readable, the full stylesheet comes back.
+ * where labels and badges become readable, the full stylesheet comes back (and the overlay
+ * starts drawing locks and badges, graph-overlay.ts).
  */
 export const DETAIL_ZOOM = 0.45;
 
